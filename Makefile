@@ -1,0 +1,54 @@
+# The front door: every routine task is a target. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup run lab release autograde bench test lint clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make setup      create .venv and install requirements.txt (other targets do it when needed)"
+	@echo "make run        run every lab headless on the shipped data -> build/labs/, print a table"
+	@echo "make test       run the test suite (what CI runs)"
+	@echo "make lab        student: copy the student versions to workspace/ and open JupyterLab"
+	@echo "make release    instructor: write student versions to release/<lab>/"
+	@echo "make autograde  instructor: grade submitted/<student>/<lab>/ and write grades.csv"
+	@echo "make bench      run every lab with default settings, write BENCHMARKS.md"
+	@echo "make lint       ruff on the code and the notebooks"
+	@echo "make clean      remove build outputs (keeps .venv, submitted/ and workspace/)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 13) else "error: Python 3.10 to 3.13 is needed (TensorFlow 2.21, tflite-micro); found %d.%d. Run: make PYTHON=python3.11" % v)'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m course_lib.runner
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(PY) -m course_lib.grading workspace
+	$(VENV)/bin/jupyter lab workspace/
+
+release: $(STAMP)
+	$(PY) -m course_lib.grading release
+
+autograde: $(STAMP)
+	$(PY) -m course_lib.grading autograde
+
+bench: $(STAMP)
+	$(PY) -m course_lib.bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf build release autograded feedback gradebook.db grades.csv .pytest_cache .ruff_cache

@@ -1,0 +1,193 @@
+"""Run labs headless: ``make run``, ``make bench`` and the tests all go through ``run_lab``.
+
+A lab is executed top to bottom with papermill in its own folder, with parameters
+injected after its ``parameters`` cell and a per-cell timeout. ``quick=True`` sets
+``COURSE_QUICK=1`` for the kernel, the small settings grading and the tests use.
+The executed copy goes to ``build/labs/`` (written to a temporary file, then renamed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course_lib.metrics import read_metric
+
+REPO = Path(__file__).resolve().parent.parent
+LABS_DIR = REPO / "labs"
+BUILD_LABS = REPO / "build" / "labs"
+DEFAULT_TIMEOUT = 900  # seconds per cell
+
+
+class LabFailed(Exception):
+    """A lab raised or timed out; the message names the lab and the failing cell."""
+
+
+@dataclass
+class LabRun:
+    lab: str
+    seconds: float
+    metric: dict | None
+    output: Path
+
+
+def lab_names(labs_dir: Path = LABS_DIR) -> list[str]:
+    """Every lab folder ``labs/NN_topic`` that holds ``NN_topic.ipynb``, in order."""
+    return sorted(p.parent.name for p in labs_dir.glob("*/*.ipynb") if p.stem == p.parent.name)
+
+
+def lab_notebook(lab: str | Path, labs_dir: Path = LABS_DIR) -> Path:
+    """The notebook of a lab given by name (``01_cnn``), folder or notebook path."""
+    path = Path(lab)
+    if path.suffix == ".ipynb":
+        candidate = path
+    elif path.is_dir():
+        candidate = path / f"{path.name}.ipynb"
+    else:
+        candidate = labs_dir / str(lab) / f"{lab}.ipynb"
+    if not candidate.is_file():
+        known = ", ".join(lab_names(labs_dir)) or "none"
+        raise LabFailed(f"{candidate}: no such lab notebook (labs: {known})")
+    return candidate
+
+
+def _failing_cell(notebook_path: Path, error: Exception) -> str:
+    """Describe the first cell papermill did not complete: its number in the lab (from 1),
+    its first line and the error."""
+    nb = nbformat.read(notebook_path, as_version=4) if notebook_path.exists() else None
+    added_by_papermill = {"injected-parameters", "papermill-error-cell-tag"}
+    source_cells = [
+        c for c in (nb.cells if nb else []) if not added_by_papermill & set(c.metadata.get("tags", []))
+    ]
+    # A timeout leaves papermill's status at "completed"; nbclient's message quotes the cell.
+    timed_out = "-------------------\n" in str(error) and "timed out" in str(error)
+    preview = str(error).split("-------------------\n")[1].strip() if timed_out else None
+    for index, cell in enumerate(source_cells, start=1):
+        status = cell.get("metadata", {}).get("papermill", {}).get("status")
+        unfinished = cell.source.strip().startswith(preview) if preview else status != "completed"
+        if cell.cell_type == "code" and unfinished:
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors:
+                why = f"{errors[-1]['ename']}: {errors[-1]['evalue']}"
+            else:
+                why = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            first_line = next((s for s in cell.source.splitlines() if s.strip()), "")
+            return f"cell {index} ({first_line.strip()[:60]!r}): {why}"
+    return f"{type(error).__name__}: {error}"
+
+
+def run_lab(
+    lab: str | Path,
+    parameters: dict | None = None,
+    quick: bool = False,
+    timeout: int = DEFAULT_TIMEOUT,
+    out_dir: Path = BUILD_LABS,
+) -> LabRun:
+    """Execute one lab headless and return its wall time and headline metric.
+
+    Raises ``LabFailed`` naming the lab and the failing cell if a cell raises or runs
+    longer than ``timeout`` seconds; the executed notebook is kept for inspection.
+    """
+    import papermill
+
+    notebook = lab_notebook(lab)
+    name = notebook.stem
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    output = out_dir / f"{name}.ipynb"
+    partial = out_dir / f".{name}.partial.ipynb"
+    saved = {k: os.environ.get(k) for k in ("COURSE_QUICK", "MPLBACKEND")}
+    os.environ["COURSE_QUICK"] = "1" if quick else "0"
+    os.environ["MPLBACKEND"] = "Agg"
+    start = time.perf_counter()
+    failure = None
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(partial),
+            parameters=parameters or {},
+            cwd=str(notebook.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=timeout,
+        )
+    except Exception as err:  # a cell raised, timed out, or the kernel died
+        failure = _failing_cell(partial, err)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    seconds = time.perf_counter() - start
+    if partial.exists():
+        partial.replace(output)
+    if failure:
+        raise LabFailed(f"lab {name} failed at {failure}; executed notebook: {output}")
+    metric = read_metric(nbformat.read(output, as_version=4))
+    return LabRun(name, seconds, metric, output)
+
+
+def format_table(runs: list[LabRun], failures: dict[str, str] | None = None) -> str:
+    """A Markdown table: lab, wall time, headline metric."""
+    lines = ["| lab | wall time (s) | headline metric |", "| --- | ---: | --- |"]
+    for run in runs:
+        metric = f"{run.metric['name']} {run.metric['value']:.4f}" if run.metric else "-"
+        lines.append(f"| {run.lab} | {run.seconds:.1f} | {metric} |")
+    for lab in failures or {}:
+        lines.append(f"| {lab} | - | FAILED |")
+    return "\n".join(lines)
+
+
+def run_all(labs: list[str], parameters=None, quick=False, timeout=DEFAULT_TIMEOUT):
+    """Run labs in order, going on after a failure; return (runs, {lab: message})."""
+    runs, failures = [], {}
+    for lab in labs:
+        print(f"running {lab} ...", flush=True)
+        try:
+            runs.append(run_lab(lab, parameters, quick=quick, timeout=timeout))
+        except LabFailed as err:
+            failures[lab] = str(err)
+            print(f"error: {err}", file=sys.stderr, flush=True)
+    return runs, failures
+
+
+def _parse_value(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m course_lib.runner",
+        description="Execute labs headless and print lab, wall time and headline metric.",
+    )
+    parser.add_argument("labs", nargs="*", help="lab names (default: every lab in labs/)")
+    parser.add_argument("--quick", action="store_true", help="small settings (COURSE_QUICK=1)")
+    parser.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="override a name of the lab's parameters cell (a Python literal)",
+    )
+    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    args = parser.parse_args(argv)
+    parameters = {name: _parse_value(value) for name, value in args.parameter}
+    labs = args.labs or lab_names()
+    runs, failures = run_all(labs, parameters, quick=args.quick, timeout=args.timeout)
+    print()
+    print(format_table(runs, failures))
+    for message in failures.values():
+        print(f"error: {message}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

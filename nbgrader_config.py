@@ -1,0 +1,23 @@
+"""nbgrader settings for the course: each folder in labs/ is one assignment.
+
+Student versions go to release/<lab>/, submissions are read from
+submitted/<student>/<lab>/<lab>.ipynb, grades live in the sqlite gradebook.db.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "deep-learning-labs"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.source_directory = "labs"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+
+# Seconds a single cell may run while grading; training cells need more than
+# nbgrader's default 30 s. A cell past it is interrupted and the rest still run.
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "300"))
+c.Execute.interrupt_on_timeout = True

@@ -1,0 +1,70 @@
+"""Every lab in labs/: well-formed for nbgrader, committed clean, and runs headless."""
+
+import re
+
+import nbformat
+import pytest
+
+from course_lib.runner import LABS_DIR, lab_names, run_lab
+
+LABS = lab_names()
+
+#: What each lab must at least reach with small parameters (COURSE_QUICK=1).
+QUICK_BOUNDS = {"01_cnn": ("test accuracy", 0.90)}
+
+
+def _notebook(lab):
+    return nbformat.read(LABS_DIR / lab / f"{lab}.ipynb", as_version=4)
+
+
+def test_labs_exist_and_follow_the_naming():
+    assert LABS, "no lab found in labs/"
+    for lab in LABS:
+        assert re.fullmatch(r"\d\d_[a-z0-9_]+", lab), f"{lab}: lab folders are named NN_topic"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_lab_is_valid_nbgrader_source(lab):
+    nb = _notebook(lab)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3", f"{lab}: kernel must be python3"
+    ids, points = set(), 0
+    solutions = graded = 0
+    for index, cell in enumerate(nb.cells):
+        where = f"{lab} cell {index}"
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{where}: committed with outputs; strip them"
+            assert cell.execution_count is None, f"{where}: committed with an execution count"
+        meta = cell.metadata.get("nbgrader")
+        if not meta:
+            continue
+        assert meta.get("schema_version") == 3, f"{where}: nbgrader metadata is not v3"
+        gid = meta.get("grade_id", "")
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", gid), f"{where}: bad grade_id {gid!r}"
+        assert gid not in ids, f"{where}: duplicate grade_id {gid}"
+        ids.add(gid)
+        if meta.get("solution"):
+            solutions += 1
+            assert "### BEGIN SOLUTION" in cell.source, f"{where}: solution cell has no markers"
+        if meta.get("grade"):
+            graded += 1
+            assert meta.get("points", 0) > 0, f"{where}: graded cell {gid} has no points"
+            assert meta.get("locked"), f"{where}: graded test cell {gid} must be locked"
+            assert "### BEGIN HIDDEN TESTS" in cell.source, f"{where}: {gid} has no hidden tests"
+            points += meta["points"]
+    assert solutions >= 3 and graded >= 3, f"{lab}: fewer than 3 graded exercises"
+    assert points >= 10, f"{lab}: graded exercises are worth {points} points, at least 10 wanted"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{lab}: exactly one cell must be tagged 'parameters'"
+    assert "COURSE_QUICK" in tagged[0].source, f"{lab}: parameters cell must honour COURSE_QUICK"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS)
+def test_lab_executes_top_to_bottom_with_small_parameters(lab, tmp_path):
+    run = run_lab(lab, quick=True, timeout=300, out_dir=tmp_path)
+    assert lab in QUICK_BOUNDS, f"{lab}: add its quick-run bound to QUICK_BOUNDS"
+    name, bound = QUICK_BOUNDS[lab]
+    assert run.metric is not None, f"{lab}: never called report_metric"
+    assert run.metric["name"] == name
+    assert run.metric["value"] >= bound, f"{lab}: {name} {run.metric['value']:.4f} < {bound}"

@@ -1,0 +1,39 @@
+import pytest
+
+from course_lib.runner import LabFailed, format_table, main, run_lab
+from tests.notebooks import write_notebook
+
+
+def test_parameters_are_injected_and_the_metric_is_read(tmp_path):
+    nb = write_notebook(
+        tmp_path / "toy" / "toy.ipynb",
+        "import os\nfrom course_lib import report_metric\n"
+        "report_metric('accuracy', SCALE * 0.25 + (os.environ['COURSE_QUICK'] == '1'))",
+        parameters="SCALE = 1",
+    )
+    run = run_lab(nb, parameters={"SCALE": 2}, quick=True, out_dir=tmp_path / "out")
+    assert run.lab == "toy"
+    assert run.metric == {"name": "accuracy", "value": 1.5}
+    assert run.output == tmp_path / "out" / "toy.ipynb" and run.output.is_file()
+    assert "| toy |" in format_table([run])
+
+
+def test_a_failing_cell_is_named(tmp_path):
+    nb = write_notebook(tmp_path / "bad" / "bad.ipynb", "x = 1", "raise ValueError('boom')",
+                        parameters="A = 1")
+    with pytest.raises(LabFailed, match=r"lab bad failed at cell 3 \(.raise Value.*ValueError: boom"):
+        run_lab(nb, out_dir=tmp_path / "out")
+    assert (tmp_path / "out" / "bad.ipynb").is_file()
+    assert not list((tmp_path / "out").glob(".*partial*"))
+
+
+def test_a_cell_past_the_timeout_is_named(tmp_path):
+    nb = write_notebook(tmp_path / "slow" / "slow.ipynb", "import time\ntime.sleep(60)",
+                        parameters="A = 1")
+    with pytest.raises(LabFailed, match=r"lab slow failed at cell 2 \(.import time.\)"):
+        run_lab(nb, timeout=3, out_dir=tmp_path / "out")
+
+
+def test_cli_exits_non_zero_and_names_an_unknown_lab(capsys):
+    assert main(["99_nothing", "--quick"]) == 1
+    assert "99_nothing" in capsys.readouterr().err
