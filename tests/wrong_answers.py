@@ -6,4 +6,14 @@ no other cell any.
 """
 
 WRONG_ANSWERS = {
+    "01_cnn": {
+        "solution": "conv_output_length_solution",
+        # Forgets the "+ 1" of the 'valid' rule.
+        "source": (
+            "def conv_output_length(input_length, kernel_size, stride, padding):\n"
+            "    if padding == 'valid':\n"
+            "        return (input_length - kernel_size) // stride\n"
+            "    return (input_length + stride - 1) // stride\n"
+        ),
+    },
 }
