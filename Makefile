@@ -4,12 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup run lab release autograde bench test lint clean
+.PHONY: help setup run tinyml lab release autograde bench test lint clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make setup      create .venv and install requirements.txt (other targets do it when needed)"
-	@echo "make run        run every lab headless on the shipped data -> build/labs/, print a table"
+	@echo "make run        run every lab headless on the shipped data -> build/labs/, then make tinyml"
+	@echo "make tinyml     build the int8 models, C arrays and Arduino sketches -> build/tflite/"
 	@echo "make test       run the test suite (what CI runs)"
 	@echo "make lab        student: copy the student versions to workspace/ and open JupyterLab"
 	@echo "make release    instructor: write student versions to release/<lab>/"
@@ -30,6 +31,10 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(PY) -m course_lib.runner
+	$(PY) -m tflite build --example all --out build/tflite
+
+tinyml: $(STAMP)
+	$(PY) -m tflite build --example all --out build/tflite
 
 test: $(STAMP)
 	$(PY) -m pytest

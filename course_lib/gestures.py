@@ -1,0 +1,450 @@
+"""IMU gestures for the Arduino Nano 33 BLE Sense: a generator, the capture CSV reader, normalization.
+
+Introduced in lab 12 (TinyML). The TinyML pipeline (``python -m tflite build --example
+gestures``) trains its gesture classifier on these windows and writes the same
+normalization constants into the generated sketch header ``gesture_params.h``, so the
+board normalizes exactly as training did.
+
+A gesture is a window of 119 samples (one second at 119 Hz, the IMU's rate) of six
+channels ``aX, aY, aZ, gX, gY, gZ``: acceleration in g (gravity included, about +-4 g
+full scale) and angular rate in degrees per second (about +-2000 dps full scale). A
+window starts when ``|aX| + |aY| + |aZ|`` first reaches :data:`ACCEL_THRESHOLD_G`, as in
+the capture and classifier sketches.
+
+The generator simulates the physics: the board's orientation (a rotation about one body
+axis, through a pivot such as the elbow), its translational acceleration, gravity as the
+accelerometer sees it in the rotating body frame, centripetal and tangential acceleration
+of a board held away from the pivot, and per-person variation (speed, size, how the board
+is held, direction) plus sensor noise and bias. Everything is deterministic by ``seed``.
+
+The capture format (what ``arduino/capture/capture.ino`` prints and
+:func:`read_imu_csv` reads) is CSV with the header ``aX,aY,aZ,gX,gY,gZ`` and 119 rows per
+gesture; blank lines between gestures are optional. A folder holds one file per gesture
+class and the file stem is the label (``punch.csv`` holds punches).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+#: Gesture classes the generator knows, in label order.
+GESTURES = ("punch", "flex", "wave", "circle")
+#: Samples per second of the board's IMU (LSM9DS1 and BMI270 as the sketches configure them).
+SAMPLE_RATE_HZ = 119
+#: Samples per gesture window (one second).
+WINDOW = 119
+#: Channel names, in column order, exactly as the capture CSV header spells them.
+CHANNELS = ("aX", "aY", "aZ", "gX", "gY", "gZ")
+#: A window starts at the first sample where |aX| + |aY| + |aZ| reaches this (in g).
+ACCEL_THRESHOLD_G = 2.5
+#: Sensor full scale: readings are clipped here like the real IMU does.
+ACCEL_RANGE_G = 4.0
+GYRO_RANGE_DPS = 2000.0
+
+_G = 9.80665  # m/s^2 per g
+
+
+class IMUFormatError(ValueError):
+    """An IMU capture CSV (or folder of them) is not in the expected format."""
+
+
+# --------------------------------------------------------------------------- normalization
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Per-channel ``(value - offset) / scale``, the same in training and on the board.
+
+    Introduced in lab 12 (TinyML). :meth:`apply` computes in float32 exactly as the
+    generated sketch does in C ``float``; ``gesture_params.h`` holds these numbers.
+    """
+
+    offset: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    def apply(self, windows) -> np.ndarray:
+        """Normalize windows ``(..., 6)`` channel by channel; returns float32."""
+        x = np.asarray(windows, dtype=np.float32)
+        off = np.asarray(self.offset, dtype=np.float32)
+        sc = np.asarray(self.scale, dtype=np.float32)
+        return ((x - off) / sc).astype(np.float32)
+
+    def to_dict(self) -> dict:
+        return {"channels": list(CHANNELS), "offset": list(self.offset), "scale": list(self.scale)}
+
+
+def fit_normalization(windows) -> Normalization:
+    """Per-channel mean and standard deviation of training windows ``(N, 119, 6)``.
+
+    The numbers are rounded to 6 significant digits so the C header, which prints them
+    as decimal literals, holds exactly the values training used.
+    """
+    x = np.asarray(windows, dtype=np.float64).reshape(-1, len(CHANNELS))
+    mean = x.mean(axis=0)
+    std = np.maximum(x.std(axis=0), 1e-3)
+
+    def r(v):
+        return float(f"{float(v):.6g}")
+
+    return Normalization(tuple(r(v) for v in mean), tuple(r(v) for v in std))
+
+
+# --------------------------------------------------------------------------- the generator
+
+
+def _min_jerk(tau):
+    """Position, velocity, acceleration of the minimum-jerk profile 0 -> 1 over tau in [0, 1]."""
+    tau = np.clip(tau, 0.0, 1.0)
+    pos = 10 * tau**3 - 15 * tau**4 + 6 * tau**5
+    vel = 30 * tau**2 - 60 * tau**3 + 30 * tau**4
+    acc = 60 * tau - 180 * tau**2 + 120 * tau**3
+    return pos, vel, acc
+
+
+def _rotation(axis, angle):
+    """Rotation matrices (T, 3, 3) about a unit ``axis`` by ``angle`` (T,) radians (Rodrigues)."""
+    u = np.asarray(axis, dtype=np.float64)
+    k = np.array([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
+    a = np.asarray(angle, dtype=np.float64)[:, None, None]
+    return np.eye(3) + np.sin(a) * k + (1 - np.cos(a)) * (k @ k)
+
+
+def _euler(roll, pitch, yaw):
+    """World-from-body rotation for roll (x), pitch (y), yaw (z) in radians."""
+    cx, sx, cy, sy, cz, sz = (
+        math.cos(roll), math.sin(roll), math.cos(pitch), math.sin(pitch),
+        math.cos(yaw), math.sin(yaw),
+    )
+    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    return rz @ ry @ rx
+
+
+@dataclass
+class _Person:
+    speed: float  # > 1: slower (durations are multiplied by this)
+    size: float  # amplitude factor
+    tilt: np.ndarray  # how the board sits in the hand: world-from-body rotation
+    style: np.ndarray  # how this person's motion is turned against the board's axes
+    direction: float  # +1 / -1: the way this person circles and starts a wave
+    accel_bias: np.ndarray
+    gyro_bias: np.ndarray
+
+
+def _draw_person(rng) -> _Person:
+    return _Person(
+        speed=float(rng.uniform(0.8, 1.25)),
+        size=float(rng.uniform(0.85, 1.15)),
+        tilt=_euler(*np.radians(rng.normal(0.0, 15.0, size=3))),
+        style=_euler(*np.radians(rng.normal(0.0, 12.0, size=3))),
+        direction=float(rng.choice([-1.0, 1.0])),
+        accel_bias=rng.uniform(-0.03, 0.03, size=3),
+        gyro_bias=rng.uniform(-2.0, 2.0, size=3),
+    )
+
+
+# Nominal ways the board is held (world-from-body) before the person's own tilt:
+# flat and face up with x pointing forward, or with the forearm raised (x up) for a wave.
+_FLAT = np.eye(3)
+_ARM_UP = _euler(0.0, -math.pi / 2, 0.0)  # body x -> world z
+
+
+def _motion(name, t, p: _Person, rng):
+    """One repetition of gesture ``name`` as seen by the body frame.
+
+    Returns ``(hold, axis, theta, dtheta, ddtheta, lever, a_trans)``: the nominal hold,
+    the body rotation axis, the rotation angle and its derivatives (T,), the lever from
+    the pivot to the board (body frame, metres) and the translational acceleration
+    (T, 3) in the initial body frame (m/s^2).
+    """
+    n = len(t)
+    jit = lambda lo, hi: float(rng.uniform(lo, hi))  # noqa: E731
+    a_trans = np.zeros((n, 3))
+    lever = np.zeros(3)
+    if name == "punch":
+        # A straight thrust along x (minimum-jerk, 0.3-0.5 m) with the forearm pronating.
+        dur = jit(0.22, 0.32) * p.speed
+        dist = jit(0.32, 0.5) * p.size
+        _, _, acc = _min_jerk(t / dur)
+        acc = np.where(t <= dur, acc, 0.0)
+        a_trans[:, 0] = dist / dur**2 * acc
+        axis, turn = np.array([1.0, 0.0, 0.0]), math.radians(jit(20, 60)) * p.direction
+        pos, vel, acc = _min_jerk(t / dur)
+        theta, dtheta, ddtheta = turn * pos, turn * vel / dur, turn * acc / dur**2
+        dtheta, ddtheta = np.where(t <= dur, dtheta, 0.0), np.where(t <= dur, ddtheta, 0.0)
+        return _FLAT, axis, theta, dtheta, ddtheta, lever, a_trans
+    if name == "flex":
+        # A biceps curl: the forearm turns about the elbow (body y), up then down.
+        up = jit(0.3, 0.45) * p.speed
+        hold = jit(0.05, 0.15) * p.speed
+        down = jit(0.3, 0.45) * p.speed
+        angle = -math.radians(jit(90, 130)) * p.size  # negative about y lifts x upward
+        lever = np.array([jit(0.25, 0.33), 0.0, 0.0])
+        p1, v1, a1 = _min_jerk(t / up)
+        t2 = t - up - hold
+        p2, v2, a2 = _min_jerk(t2 / down)
+        theta = angle * (p1 - p2)
+        dtheta = angle * (np.where(t <= up, v1 / up, 0.0) - np.where(t2 >= 0, v2 / down, 0.0))
+        ddtheta = angle * (
+            np.where(t <= up, a1 / up**2, 0.0) - np.where((t2 >= 0) & (t2 <= down), a2 / down**2, 0.0)
+        )
+        return _FLAT, np.array([0.0, 1.0, 0.0]), theta, dtheta, ddtheta, lever, a_trans
+    if name == "wave":
+        # Forearm raised, the hand swings side to side about the elbow (body z), 2-3 swings.
+        freq = jit(1.6, 2.4) / p.speed
+        cycles = float(rng.choice([2.0, 2.5, 3.0]))
+        dur = cycles / freq
+        amp = math.radians(jit(22, 35)) * p.size * p.direction
+        lever = np.array([jit(0.25, 0.33), 0.0, 0.0])
+        w = 2 * math.pi * freq
+        inside = (t >= 0) & (t <= dur)
+        env = np.where(inside, np.sin(math.pi * t / dur) ** 2, 0.0)
+        denv = np.where(inside, math.pi / dur * np.sin(2 * math.pi * t / dur), 0.0)
+        ddenv = np.where(inside, 2 * (math.pi / dur) ** 2 * np.cos(2 * math.pi * t / dur), 0.0)
+        s, c = np.sin(w * t), np.cos(w * t)
+        theta = amp * env * s
+        dtheta = amp * (denv * s + env * w * c)
+        ddtheta = amp * (ddenv * s + 2 * denv * w * c - env * w * w * s)
+        return _ARM_UP, np.array([0.0, 0.0, 1.0]), theta, dtheta, ddtheta, lever, a_trans
+    if name == "circle":
+        # The hand draws one circle (radius 10-15 cm) in the vertical x-z plane.
+        dur = jit(0.8, 1.05) * p.speed
+        radius = jit(0.1, 0.15) * p.size
+        pos, vel, acc = _min_jerk(t / dur)
+        inside = t <= dur
+        phi = p.direction * 2 * math.pi * pos
+        dphi = np.where(inside, p.direction * 2 * math.pi * vel / dur, 0.0)
+        ddphi = np.where(inside, p.direction * 2 * math.pi * acc / dur**2, 0.0)
+        a_trans[:, 0] = radius * (-ddphi * np.sin(phi) - dphi**2 * np.cos(phi))
+        a_trans[:, 2] = radius * (ddphi * np.cos(phi) - dphi**2 * np.sin(phi))
+        # A small wrist wobble about y that follows the circle.
+        wob = math.radians(jit(5, 12))
+        theta, dtheta, ddtheta = wob * np.sin(phi), wob * np.cos(phi) * dphi, (
+            wob * (np.cos(phi) * ddphi - np.sin(phi) * dphi**2)
+        )
+        return _FLAT, np.array([0.0, 1.0, 0.0]), theta, dtheta, ddtheta, lever, a_trans
+    raise ValueError(f"unknown gesture {name!r}; known: {', '.join(GESTURES)}")
+
+
+def _simulate(name, p: _Person, rng, noise: float):
+    """A stream (rest, gesture, rest) in sensor units, shape (T, 6)."""
+    rate = SAMPLE_RATE_HZ
+    pre = int(rng.integers(int(0.15 * rate), int(0.35 * rate)))
+    total = pre + 3 * WINDOW
+    t = (np.arange(total) - pre) / rate
+    hold, axis, theta, dtheta, ddtheta, lever, a_trans = _motion(name, t, p, rng)
+    # Nobody moves exactly along the board's axes: turn the motion by the person's style
+    # (and a little more on every repetition).
+    turn = p.style @ _euler(*np.radians(rng.normal(0.0, 5.0, size=3)))
+    axis, lever, a_trans = turn @ axis, turn @ lever, a_trans @ turn.T
+    theta = np.where(t >= 0, theta, 0.0)
+    dtheta = np.where(t >= 0, dtheta, 0.0)
+    ddtheta = np.where(t >= 0, ddtheta, 0.0)
+    a_trans = np.where(t[:, None] >= 0, a_trans, 0.0)
+
+    start = p.tilt @ hold  # world-from-body at rest
+    up_body = start.T @ np.array([0.0, 0.0, 1.0])  # the accelerometer reads +1 g "up" at rest
+    rot = _rotation(axis, theta)  # initial-body-from-body
+    rot_t = np.transpose(rot, (0, 2, 1))
+    specific = a_trans / _G + up_body  # in the initial body frame, in g
+    accel = np.einsum("tij,tj->ti", rot_t, specific)
+    # A board held away from the pivot also feels tangential and centripetal acceleration.
+    u_x_r = np.cross(axis, lever)
+    u_x_u_x_r = np.cross(axis, u_x_r)
+    accel += (ddtheta[:, None] * u_x_r + (dtheta**2)[:, None] * u_x_u_x_r) / _G
+    gyro = np.degrees(dtheta)[:, None] * axis[None, :]
+
+    accel = accel + p.accel_bias + rng.normal(0.0, 0.015 * noise, accel.shape)
+    gyro = gyro + p.gyro_bias + rng.normal(0.0, 1.0 * noise, gyro.shape)
+    # Physiological tremor (8-12 Hz) shows up on the gyroscope.
+    f = rng.uniform(8, 12)
+    gyro += rng.normal(0, 1.5 * noise, 3) * np.sin(2 * np.pi * f * t + rng.uniform(0, 6.3))[:, None]
+    accel = np.clip(accel, -ACCEL_RANGE_G, ACCEL_RANGE_G)
+    gyro = np.clip(gyro, -GYRO_RANGE_DPS, GYRO_RANGE_DPS)
+    return np.concatenate([accel, gyro], axis=1)
+
+
+def trigger_index(stream, threshold: float = ACCEL_THRESHOLD_G) -> int | None:
+    """First row where ``|aX| + |aY| + |aZ|`` reaches ``threshold`` (the sketches' rule), or None."""
+    s = np.abs(np.asarray(stream)[:, :3]).sum(axis=1)
+    hits = np.flatnonzero(s >= threshold)
+    return int(hits[0]) if len(hits) else None
+
+
+def generate_gestures(
+    n_per_class: int = 150,
+    seed: int = 0,
+    gestures=GESTURES,
+    n_people: int = 12,
+    noise: float = 1.0,
+):
+    """Simulated IMU gesture windows, as the board would capture them.
+
+    Introduced in lab 12 (TinyML).
+
+    Returns ``(x, y)``: ``x`` float32 ``(n_per_class * len(gestures), 119, 6)`` with columns
+    ``aX, aY, aZ`` in g (gravity included) and ``gX, gY, gZ`` in deg/s; ``y`` int32 labels,
+    the index into ``gestures``. ``n_people`` simulated people each have their own speed,
+    size, grip (tilt of the board) and direction; each window starts where
+    :func:`trigger_index` fires, exactly like the capture sketch. The same ``seed`` gives
+    the same windows; a different seed gives different people, so a second seed makes an
+    honest held-out set.
+    """
+    unknown = [g for g in gestures if g not in GESTURES]
+    if unknown:
+        raise ValueError(f"unknown gesture(s) {unknown}; known: {', '.join(GESTURES)}")
+    if n_per_class < 1 or n_people < 1:
+        raise ValueError("n_per_class and n_people must be at least 1")
+    rng = np.random.default_rng(seed)
+    people = [_draw_person(rng) for _ in range(n_people)]
+    xs, ys = [], []
+    for label, name in enumerate(gestures):
+        for i in range(n_per_class):
+            person = people[i % n_people]
+            for _attempt in range(50):
+                stream = _simulate(name, person, rng, noise)
+                start = trigger_index(stream)
+                if start is not None and start + WINDOW <= len(stream):
+                    break
+            else:  # pragma: no cover - the motions are all strong enough to trigger
+                raise RuntimeError(f"gesture {name!r} never reached the trigger threshold")
+            xs.append(stream[start : start + WINDOW])
+            ys.append(label)
+    return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.int32)
+
+
+# --------------------------------------------------------------------------- capture CSV
+
+
+def write_imu_csv(path, windows) -> Path:
+    """Write windows ``(N, 119, 6)`` in the capture format (header, 119 rows each, blank line)."""
+    path = Path(path)
+    w = np.asarray(windows, dtype=np.float64)
+    if w.ndim != 3 or w.shape[1:] != (WINDOW, len(CHANNELS)):
+        raise ValueError(f"expected windows of shape (N, {WINDOW}, 6), got {w.shape}")
+    lines = [",".join(CHANNELS)]
+    for win in w:
+        lines.extend(",".join(f"{v:.3f}" for v in row) for row in win)
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def read_imu_csv(path) -> np.ndarray:
+    """Read one capture file into windows ``(N, 119, 6)`` float32.
+
+    Introduced in lab 12 (TinyML). The first non-blank line must be the header
+    ``aX,aY,aZ,gX,gY,gZ`` (a repeated header, e.g. after restarting the capture sketch, is
+    skipped). Rows are cut into windows of 119; a blank line ends a window early only if
+    it is complete. Raises :class:`IMUFormatError` naming the file and line for a wrong
+    header, a row that is not six numbers, or a window shorter than 119 rows.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IMUFormatError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise IMUFormatError(f"{path}: not a text CSV file ({err})") from None
+    header = ",".join(CHANNELS)
+    windows: list[list[list[float]]] = []
+    current: list[list[float]] = []
+    current_start = 0
+    seen_header = False
+
+    def close():
+        nonlocal current
+        if current:
+            if len(current) < WINDOW:
+                raise IMUFormatError(
+                    f"{path}: line {current_start}: window {len(windows) + 1} has only "
+                    f"{len(current)} rows, a gesture needs {WINDOW} (one second at "
+                    f"{SAMPLE_RATE_HZ} Hz); re-record it or delete it"
+                )
+            windows.append(current)
+            current = []
+
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            close()
+            continue
+        normalized = line.replace(" ", "")
+        if not seen_header:
+            if normalized != header:
+                raise IMUFormatError(
+                    f"{path}: line {line_no}: header is {line!r}, expected {header!r} "
+                    "(the capture sketch's first line)"
+                )
+            seen_header = True
+            continue
+        if normalized == header:
+            close()
+            continue
+        fields = line.split(",")
+        if len(fields) != len(CHANNELS):
+            raise IMUFormatError(
+                f"{path}: line {line_no}: expected 6 comma-separated values, got {len(fields)}: "
+                f"{line[:60]!r}"
+            )
+        try:
+            row = [float(f) for f in fields]
+        except ValueError:
+            bad = next(f for f in fields if not _is_number(f))
+            raise IMUFormatError(
+                f"{path}: line {line_no}: non-numeric value {bad.strip()!r} in {line[:60]!r}"
+            ) from None
+        if not all(math.isfinite(v) for v in row):
+            raise IMUFormatError(f"{path}: line {line_no}: value is not finite: {line[:60]!r}")
+        if not current:
+            current_start = line_no
+        current.append(row)
+        if len(current) == WINDOW:
+            windows.append(current)
+            current = []
+    close()
+    if not seen_header:
+        raise IMUFormatError(f"{path}: empty file; expected the header {header!r} and rows")
+    if not windows:
+        raise IMUFormatError(f"{path}: header but no gesture rows")
+    return np.asarray(windows, dtype=np.float32)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_imu_folder(folder):
+    """Read a folder of capture files, one per class: ``(x, y, names)``.
+
+    Introduced in lab 12 (TinyML). Every ``*.csv`` file is one gesture class named by its
+    stem (sorted alphabetically for the label order); ``x`` is float32 ``(N, 119, 6)``,
+    ``y`` int32 labels into ``names``. Needs at least two classes.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise IMUFormatError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise IMUFormatError(f"{folder}: not a folder of capture CSV files")
+    files = sorted(folder.glob("*.csv"))
+    if len(files) < 2:
+        raise IMUFormatError(
+            f"{folder}: found {len(files)} .csv file(s); need one file per gesture class "
+            "(at least two), e.g. punch.csv and flex.csv"
+        )
+    xs, ys, names = [], [], []
+    for label, f in enumerate(files):
+        w = read_imu_csv(f)
+        xs.append(w)
+        ys.append(np.full(len(w), label, dtype=np.int32))
+        names.append(f.stem)
+    return np.concatenate(xs), np.concatenate(ys), tuple(names)

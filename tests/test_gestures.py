@@ -1,0 +1,227 @@
+"""course_lib.gestures: the IMU generator, the capture CSV reader, the normalization."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_lib import gestures as g
+from tests.tflite_fixtures import run_cli, work_dir
+
+
+@pytest.fixture(scope="module")
+def windows():
+    return g.generate_gestures(n_per_class=40, seed=3, n_people=6)
+
+
+def test_shapes_labels_and_at_least_four_gestures(windows):
+    x, y = windows
+    assert len(g.GESTURES) >= 4
+    assert x.shape == (40 * len(g.GESTURES), 119, 6) and x.dtype == np.float32
+    assert sorted(np.unique(y)) == list(range(len(g.GESTURES)))
+    assert np.bincount(y).tolist() == [40] * len(g.GESTURES)
+
+
+def test_deterministic_by_seed():
+    a = g.generate_gestures(5, seed=7)
+    b = g.generate_gestures(5, seed=7)
+    c = g.generate_gestures(5, seed=8)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_sensor_units_and_ranges(windows):
+    x, _ = windows
+    acc, gyro = x[..., :3], x[..., 3:]
+    assert np.abs(acc).max() <= g.ACCEL_RANGE_G and np.abs(gyro).max() <= g.GYRO_RANGE_DPS
+    assert np.abs(acc).max() > 2.0, "acceleration should be in g with real motion peaks"
+    assert np.abs(gyro).max() > 100.0, "angular rate should be in deg/s"
+
+
+def test_every_window_starts_at_the_trigger(windows):
+    x, _ = windows
+    start = np.abs(x[:, 0, :3]).sum(axis=1)
+    assert (start >= g.ACCEL_THRESHOLD_G).all()
+    assert all(g.trigger_index(w) == 0 for w in x[:20])
+
+
+def test_gravity_is_one_g_when_the_hand_is_still(windows):
+    # The last tenth of a second of every window is after the motion: the accelerometer
+    # reads gravity only (1 g in some direction), the gyroscope nearly nothing.
+    x, y = windows
+    tail = x[:, -12:, :]
+    mag = np.linalg.norm(tail[..., :3], axis=-1)
+    still = y != g.GESTURES.index("wave")  # a slow waver may still be waving
+    assert np.median(np.abs(mag[still] - 1.0)) < 0.06
+    assert np.median(np.abs(tail[still][..., 3:])) < 10.0
+
+
+def test_gestures_differ_physically(windows):
+    x, y = windows
+    rms_gyro = {name: np.sqrt((x[y == i][..., 3:] ** 2).mean(axis=(0, 1)))
+                for i, name in enumerate(g.GESTURES)}
+    # A curl turns the wrist about y, a wave about z (the raised forearm's side swing).
+    assert rms_gyro["flex"].argmax() == 1
+    assert rms_gyro["wave"].argmax() == 2
+    # A punch is a thrust along x.
+    punch_acc = np.abs(x[y == g.GESTURES.index("punch")][..., :3]).max(axis=1).mean(axis=0)
+    assert punch_acc.argmax() == 0
+
+
+def test_people_vary_in_speed_size_and_grip():
+    x, y = g.generate_gestures(12, seed=0, gestures=("punch",), n_people=12)
+    peaks = np.abs(x[..., 0]).max(axis=1)
+    rest_dir = x[:, -5:, :3].mean(axis=1)  # where gravity points after the punch
+    assert peaks.std() > 0.1
+    assert rest_dir.std(axis=0).max() > 0.05
+
+
+def test_unknown_gesture_is_an_error():
+    with pytest.raises(ValueError, match="unknown gesture"):
+        g.generate_gestures(1, gestures=("moonwalk",))
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_csv_round_trip_with_and_without_blank_lines(tmp_path, windows):
+    x, _ = windows
+    path = g.write_imu_csv(tmp_path / "punch.csv", x[:3])
+    back = g.read_imu_csv(path)
+    assert back.shape == (3, 119, 6)
+    assert np.allclose(back, x[:3], atol=5e-4)
+    text = path.read_text().splitlines()
+    no_blanks = tmp_path / "flex.csv"
+    no_blanks.write_text("\n".join(line for line in text if line.strip()) + "\n")
+    assert np.array_equal(g.read_imu_csv(no_blanks), back)
+
+
+def test_repeated_header_after_a_restart_is_skipped(tmp_path, windows):
+    x, _ = windows
+    a = g.write_imu_csv(tmp_path / "a.csv", x[:1]).read_text()
+    path = tmp_path / "wave.csv"
+    path.write_text(a + a)
+    assert g.read_imu_csv(path).shape == (2, 119, 6)
+
+
+def _write(tmp_path, name, lines):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_wrong_header_names_file_and_line(tmp_path):
+    path = _write(tmp_path, "punch.csv", ["ax,ay,az,gx,gy,gz", *["0,0,1,0,0,0"] * 119])
+    with pytest.raises(g.IMUFormatError, match=r"punch\.csv: line 1: header is 'ax,ay,az,gx,gy,gz'"):
+        g.read_imu_csv(path)
+
+
+def test_short_window_names_file_and_line(tmp_path):
+    rows = ["aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 119, "", *["0,0,1,0,0,0"] * 50, ""]
+    path = _write(tmp_path, "flex.csv", rows)
+    with pytest.raises(g.IMUFormatError, match=r"flex\.csv: line 122: window 2 has only 50 rows"):
+        g.read_imu_csv(path)
+
+
+def test_short_last_window_without_blank_line(tmp_path):
+    path = _write(tmp_path, "flex.csv", ["aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 130])
+    with pytest.raises(g.IMUFormatError, match=r"line 121: window 2 has only 11 rows, a gesture needs 119"):
+        g.read_imu_csv(path)
+
+
+def test_non_numeric_value_names_file_line_and_value(tmp_path):
+    rows = ["aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 10, "0,0,abc,0,0,0", *["0,0,1,0,0,0"] * 108]
+    path = _write(tmp_path, "circle.csv", rows)
+    with pytest.raises(g.IMUFormatError, match=r"circle\.csv: line 12: non-numeric value 'abc'"):
+        g.read_imu_csv(path)
+
+
+def test_wrong_column_count_and_empty_file(tmp_path):
+    path = _write(tmp_path, "x.csv", ["aX,aY,aZ,gX,gY,gZ", "1,2,3"])
+    with pytest.raises(g.IMUFormatError, match=r"x\.csv: line 2: expected 6 comma-separated values, got 3"):
+        g.read_imu_csv(path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(g.IMUFormatError, match="empty file"):
+        g.read_imu_csv(empty)
+
+
+def test_folder_labels_come_from_file_stems(tmp_path, windows):
+    x, y = windows
+    for i, name in enumerate(g.GESTURES[:3]):
+        g.write_imu_csv(tmp_path / f"{name}.csv", x[y == i][:4])
+    xs, ys, names = g.load_imu_folder(tmp_path)
+    assert names == tuple(sorted(g.GESTURES[:3]))
+    assert xs.shape == (12, 119, 6) and np.bincount(ys).tolist() == [4, 4, 4]
+
+
+def test_folder_errors(tmp_path):
+    with pytest.raises(g.IMUFormatError, match="no such folder"):
+        g.load_imu_folder(tmp_path / "missing")
+    with pytest.raises(g.IMUFormatError, match="need one file per gesture class"):
+        g.load_imu_folder(tmp_path)
+
+
+# --------------------------------------------------------------------------- normalization
+
+
+def test_normalization_is_per_channel_and_rounded(windows):
+    x, _ = windows
+    norm = g.fit_normalization(x)
+    assert len(norm.offset) == len(norm.scale) == 6
+    assert all(float(f"{v:.6g}") == v for v in norm.offset + norm.scale)
+    z = norm.apply(x)
+    assert z.dtype == np.float32
+    assert np.allclose(z.reshape(-1, 6).mean(axis=0), 0, atol=1e-3)
+    assert np.allclose(z.reshape(-1, 6).std(axis=0), 1, atol=1e-3)
+
+
+# --------------------------------------------------------------------------- through the CLI
+
+
+def _bad_folder(name, lines):
+    folder = work_dir() / f"imu-{name}"
+    folder.mkdir(exist_ok=True)
+    good = ["aX,aY,aZ,gX,gY,gZ", *["0.1,0.2,1.0,1,2,3"] * 119]
+    (folder / "flex.csv").write_text("\n".join(good) + "\n")
+    (folder / "punch.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "case,lines,needle",
+    [
+        ("header", ["time,aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 119], "line 1: header is"),
+        ("short", ["aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 100], "has only 100 rows"),
+        ("text", ["aX,aY,aZ,gX,gY,gZ", "0,0,1,0,0,x", *["0,0,1,0,0,0"] * 118], "non-numeric value 'x'"),
+    ],
+)
+def test_build_with_bad_csv_exits_2_and_writes_nothing(case, lines, needle):
+    folder = _bad_folder(case, lines)
+    out = work_dir() / f"imu-out-{case}"
+    proc = run_cli("build", "--example", "gestures", "--imu-csv", folder, "--quick", "--out", out)
+    assert proc.returncode == 2, proc.stderr[-1000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "punch.csv" in last and needle in last, last
+    assert not (out / "gestures").exists()
+
+
+@pytest.mark.slow
+def test_build_trains_on_recorded_csv_files():
+    from tflite.build import build_example
+
+    folder = work_dir() / "imu-recordings"
+    folder.mkdir(exist_ok=True)
+    x, y = g.generate_gestures(40, seed=11)
+    for i, name in enumerate(g.GESTURES):
+        g.write_imu_csv(folder / f"{name}.csv", x[y == i])
+    rep = build_example("gestures", work_dir() / "csv-build", imu_csv=folder, quick=True,
+                        modes=("int8",), log=lambda m: None)
+    assert rep["gestures"] == sorted(g.GESTURES)
+    assert rep["imu_csv"] == str(folder)
+    assert rep["eval_samples"] == 4 * 8  # every fifth of 40 windows per class
+    assert rep["modes"]["int8"]["tflm_metric"] >= 0.75
+    header = (work_dir() / "csv-build" / "gestures" / "gesture_params.h").exists()
+    assert not header  # the header lives in the sketch folders
+    sketch = work_dir() / "csv-build" / "gestures" / "arduino" / "gestures" / "gesture_params.h"
+    assert '"circle", "flex", "punch", "wave"' in sketch.read_text()

@@ -1,0 +1,92 @@
+"""Command line: ``python -m tflite build ...`` and ``python -m tflite emit ...``.
+
+    python -m tflite build [--example sine|digits|gestures|all] [--out build/tflite]
+                           [--imu-csv DIR] [--quick] [--deploy int8|qat_int8|pruned_int8]
+    python -m tflite emit MODEL.tflite --out DIR [--name g_model]
+
+Errors print ``error: <message>`` on stderr and exit with status 2; a build whose
+deployed model misses its targets exits with status 1 (its output is still written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m tflite",
+        description="From a trained Keras model to a verified int8 model, C arrays and an "
+        "Arduino sketch for the Nano 33 BLE Sense.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="train and build the examples (all build modes)")
+    b.add_argument("--example", default="all", choices=["sine", "digits", "gestures", "all"])
+    b.add_argument("--out", default="build/tflite", help="output root (default build/tflite)")
+    b.add_argument("--imu-csv", default=None, metavar="DIR",
+                   help="gestures: train on capture CSV files in DIR (one file per gesture)")
+    b.add_argument("--quick", action="store_true", help="small training settings (tests)")
+    b.add_argument("--deploy", default="int8", choices=["int8", "qat_int8", "pruned_int8",
+                                                       "float32", "dynamic_range", "float16"],
+                   help="the mode that goes to the board (full-integer modes only)")
+    b.add_argument("--seed", type=int, default=0)
+    e = sub.add_parser("emit", help="C files for the board from any full-integer .tflite")
+    e.add_argument("model", help="a .tflite file")
+    e.add_argument("--out", required=True, help="output folder (created; replaced if present)")
+    e.add_argument("--name", default="g_model", help="C array name (default g_model)")
+    return p
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from tflite.errors import PipelineError
+
+    try:
+        if args.command == "emit":
+            from tflite.emit import emit_model
+
+            r = emit_model(args.model, args.out, args.name)
+            for note in r.info.notes:
+                print(f"warning: {args.model}: {note}", file=sys.stderr)
+            print(
+                f"{args.model}: {r.info.size:,} bytes, operators {', '.join(r.info.operators)}; "
+                f"arena used {r.arena_used:,} bytes, kTensorArenaSize {r.arena_size:,} -> {r.folder}"
+            )
+            return 0
+        if args.deploy not in ("int8", "qat_int8", "pruned_int8"):
+            raise PipelineError(
+                f"--deploy {args.deploy}: refused for the micro target: only full-integer models "
+                "(int8, qat_int8, pruned_int8) may go to the board; float32, float16 and dynamic-range "
+                "models keep float activations, which TFLite Micro's int8 kernels cannot run"
+            )
+        from tflite.build import build_example
+
+        names = ["sine", "digits", "gestures"] if args.example == "all" else [args.example]
+        if args.imu_csv is not None and "gestures" not in names:
+            raise PipelineError("--imu-csv applies to the gestures example only")
+        start = time.time()
+        missed = []
+        for name in names:
+            rep = build_example(name, args.out, imu_csv=args.imu_csv if name == "gestures" else None,
+                                quick=args.quick, seed=args.seed, deploy_mode=args.deploy)
+            if not rep["targets"]["met"]:
+                bad = [f"{k} {v['value']} (limit {v['limit']})"
+                       for k, v in rep["targets"]["checks"].items() if not v["ok"]]
+                missed.append(f"{name} {args.deploy}: " + ", ".join(bad))
+        print(f"built {', '.join(names)} in {time.time() - start:.0f} s -> {args.out}")
+        if missed:
+            for m in missed:
+                print(f"error: target missed: {m}", file=sys.stderr)
+            return 1
+        return 0
+    except PipelineError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

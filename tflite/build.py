@@ -1,0 +1,299 @@
+"""Build an example end to end: train, convert every mode, measure in TFLite Micro, emit.
+
+:func:`build_example` writes ``<out>/<example>/``::
+
+    model.tflite         the deployed full-integer model (names and metadata stripped)
+    model_data.h/.cc     the C array (flash, 16-byte aligned), quantization, kTensorArenaSize
+    op_resolver.h        MicroMutableOpResolver<N> with exactly the model's operators
+    report.json          every mode side by side (see tflite.report)
+    modes/<mode>.tflite  the model of every build mode
+    arduino/<example>/   a sketch folder that opens in the Arduino IDE as it is
+    arduino/capture/     (gestures) the IMU recorder sketch
+
+The folder is written to a temporary sibling and renamed into place at the end, so a
+failure never leaves a partial folder.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+import numpy as np
+
+from tflite.convert import (
+    MICRO_MODES,
+    MODES,
+    convert,
+    prune,
+    quantization_aware_training,
+    representative_dataset,
+    weight_sparsity,
+)
+from tflite.emit import prepare_micro_model, sha256_hex, staged_folder, write_c_files
+from tflite.errors import PipelineError
+from tflite.examples import Example, ExampleData, get_example
+from tflite.micro import MicroModel, arena_size_for, run_litert
+from tflite.model_info import (
+    ModelInfo,
+    dequantize,
+    inspect_model,
+    micro_refusal,
+    quantize,
+    strip_model,
+)
+from tflite.report import write_report
+from tflite.sketches import gesture_params_h, test_images_h, write_capture_sketch, write_sketch
+
+#: Pruning aims a little past 50 % so every layer's rounding still leaves at least 50 % zeros.
+PRUNE_TARGET_SPARSITY = 0.55
+MIN_SPARSITY = 0.50
+#: Eval samples used to prove the stripped model gives the very same outputs.
+STRIP_CHECK_SAMPLES = 200
+
+
+def _to_model_input(x: np.ndarray, info: ModelInfo) -> np.ndarray:
+    inp = info.inputs[0]
+    if inp.dtype == "int8":
+        return quantize(x, inp.scale, inp.zero_point)
+    return np.asarray(x, dtype=np.float32)
+
+
+def _to_real(y: np.ndarray, info: ModelInfo) -> np.ndarray:
+    out = info.outputs[0]
+    if out.dtype == "int8":
+        return dequantize(y, out.scale, out.zero_point)
+    return np.asarray(y, dtype=np.float32)
+
+
+def _micro_verdict(info: ModelInfo) -> str:
+    reason = micro_refusal(info)
+    return "ok" if reason is None else f"refused: {reason}"
+
+
+def evaluate_mode(example: Example, data: ExampleData, mode: str, model_bytes: bytes) -> dict:
+    """Measure one mode's model: TFLite Micro metric and arena where it runs, LiteRT otherwise."""
+    source = f"{example.name}/{mode}"
+    info = inspect_model(model_bytes, source)
+    rec: dict = {
+        "bytes": len(model_bytes),
+        "gzip_bytes": len(gzip.compress(model_bytes, 9)),
+        "kind": info.kind,
+        "full_integer": info.full_integer,
+        "operators": info.operators,
+        "input": info.inputs[0].to_dict(),
+        "output": info.outputs[0].to_dict(),
+        "micro": _micro_verdict(info),
+    }
+    if info.notes:
+        rec["notes"] = info.notes
+    if mode == "dynamic_range" and info.kind == "float32":
+        rec["note"] = (
+            "no weight tensor reached the converter's 1,024-element minimum for dynamic-range "
+            "quantization, so this model stayed float32"
+        )
+    x = _to_model_input(data.x_eval, info)
+    tflm_runs = info.kind in ("int8", "float32") and not info.micro_unsupported
+    if tflm_runs:
+        m = MicroModel(model_bytes, source)
+        raw = m.run(x)
+        rec["tflm_metric"] = example.score(_to_real(raw, info), data)
+        rec["arena_bytes"] = m.arena_used()
+        rec["kTensorArenaSize"] = arena_size_for(rec["arena_bytes"])
+        ref = run_litert(model_bytes, x, reference=True)
+        rec["litert_metric"] = example.score(_to_real(ref, info), data)
+        diff = np.abs(raw.astype(np.float64) - ref.astype(np.float64)).reshape(len(raw), -1)
+        rec["tflm_vs_litert"] = {
+            "identical": bool(np.array_equal(raw, ref)),
+            "max_abs_diff": float(diff.max()),
+            "samples_differing": int((diff.max(axis=1) > 0).sum()),
+            "samples": int(len(raw)),
+            "units": "int8 steps" if info.outputs[0].dtype == "int8" else "float",
+        }
+        if example.metric == "accuracy":
+            rec["tflm_vs_litert"]["same_predictions"] = int(
+                (raw.reshape(len(raw), -1).argmax(1) == ref.reshape(len(ref), -1).argmax(1)).sum()
+            )
+    else:
+        rec["tflm_metric"] = None
+        rec["arena_bytes"] = None
+        rec["tflm_vs_litert"] = None
+        rec["litert_metric"] = example.score(_to_real(run_litert(model_bytes, x, False), info), data)
+    return rec
+
+
+def _keras_metric(example: Example, model, data: ExampleData) -> float:
+    out = model.predict(data.x_eval, verbose=0, batch_size=256)
+    return example.score(np.asarray(out), data)
+
+
+def _check_targets(example: Example, quick: bool, rec: dict, float_metric: float) -> dict:
+    t = example.targets(quick)
+    checks = {}
+
+    def add(name, value, limit, ok):
+        checks[name] = {"value": value, "limit": limit, "ok": bool(ok)}
+
+    if t.max_bytes is not None:
+        add("bytes", rec["bytes"], t.max_bytes, rec["bytes"] <= t.max_bytes)
+    if t.max_arena is not None:
+        add("arena_bytes", rec["arena_bytes"], t.max_arena, rec["arena_bytes"] <= t.max_arena)
+    m = rec["tflm_metric"]
+    if t.max_mae is not None:
+        add("mae", m, t.max_mae, m <= t.max_mae)
+    if t.min_accuracy is not None:
+        add("accuracy", m, t.min_accuracy, m >= t.min_accuracy)
+    if t.max_gap is not None:
+        gap = float_metric - m
+        add("gap_to_float", gap, t.max_gap, gap <= t.max_gap)
+    return {"settings": "quick" if quick else "full", "checks": checks,
+            "met": all(c["ok"] for c in checks.values())}
+
+
+def build_example(
+    name: str,
+    out_root="build/tflite",
+    imu_csv=None,
+    quick: bool = False,
+    seed: int = 0,
+    deploy_mode: str = "int8",
+    modes=MODES,
+    log=print,
+) -> dict:
+    """Train example ``name``, build every mode, measure, and write ``<out_root>/<name>/``.
+
+    Returns the report (also written as ``report.json``). ``deploy_mode`` picks which
+    full-integer mode goes to the board (``int8``, ``qat_int8`` or ``pruned_int8``); any
+    other is refused with the reason. ``quick`` uses the small training settings (and the
+    matching targets) the tests use.
+    """
+    from course_lib.seeds import set_seed
+
+    example = get_example(name)
+    if deploy_mode not in modes:
+        raise PipelineError(f"deploy mode {deploy_mode!r} is not among the built modes {modes}")
+    if imu_csv is not None and name != "gestures":
+        raise PipelineError("--imu-csv applies to the gestures example only")
+    settings = example.settings(quick)
+    t0 = time.time()
+    say = log
+
+    def log(msg):  # noqa: F811 - the same logger, with the elapsed time
+        say(f"[{time.time() - t0:5.1f} s] {msg}")
+
+    set_seed(seed)
+    data = example.load_data(settings, imu_csv=imu_csv, seed=seed)
+    log(f"{name}: training the float model ({settings.epochs} epochs, {len(data.x_train)} samples)")
+    model = example.build_model(data)
+    example.train(model, data, settings, seed=seed)
+    float_metric = _keras_metric(example, model, data)
+    log(f"{name}: float model {example.metric} {float_metric:.4f} on {data.description}")
+
+    rep = representative_dataset(data.x_rep, n=len(data.x_rep), seed=seed)
+    built: dict[str, bytes] = {}
+    keras_metrics: dict[str, float] = {"float32": float_metric}
+    extra: dict[str, dict] = {}
+    for mode in modes:
+        if mode in ("float32", "dynamic_range", "float16", "int8"):
+            raw = convert(model, mode, rep)
+        elif mode == "qat_int8":
+            log(f"{name}: quantization-aware training ({settings.qat_epochs} epochs)")
+            q = quantization_aware_training(model, data.x_train, data.y_train, loss=example.loss,
+                                            epochs=settings.qat_epochs,
+                                            batch_size=settings.batch_size,
+                                            learning_rate=settings.qat_learning_rate)
+            keras_metrics[mode] = _keras_metric(example, q, data)
+            raw = convert(q, "int8", rep)
+        elif mode == "pruned_int8":
+            log(f"{name}: pruning to at least {MIN_SPARSITY:.0%} zero weights "
+                f"({settings.prune_epochs} epochs)")
+            p = prune(model, data.x_train, data.y_train, loss=example.loss,
+                      target_sparsity=PRUNE_TARGET_SPARSITY,
+                      epochs=settings.prune_epochs, batch_size=settings.batch_size,
+                      learning_rate=settings.prune_learning_rate)
+            keras_metrics[mode] = _keras_metric(example, p, data)
+            extra[mode] = {"weight_sparsity": round(weight_sparsity(p), 4)}
+            if extra[mode]["weight_sparsity"] < MIN_SPARSITY:
+                raise PipelineError(
+                    f"{name}: pruning reached only {extra[mode]['weight_sparsity']:.1%} sparsity"
+                )
+            raw = convert(p, "int8", rep)
+        else:
+            raise PipelineError(f"unknown build mode {mode!r}; known: {', '.join(MODES)}")
+        stripped = strip_model(raw)
+        if mode in MICRO_MODES:
+            _check_strip(raw, stripped, data, f"{name}/{mode}")
+        built[mode] = stripped
+        extra.setdefault(mode, {})["bytes_before_strip"] = len(raw)
+
+    log(f"{name}: measuring every mode in TFLite Micro")
+    modes_report = {}
+    for mode, b in built.items():
+        rec = evaluate_mode(example, data, mode, b)
+        rec["keras_metric"] = keras_metrics.get(mode, float_metric)
+        rec.update(extra.get(mode, {}))
+        modes_report[mode] = rec
+
+    deploy = built[deploy_mode]
+    source = f"{name}/modes/{deploy_mode}.tflite"
+    info, arena_used, arena_size = prepare_micro_model(deploy, source)
+    deploy_rec = modes_report[deploy_mode]
+    targets = _check_targets(example, quick, deploy_rec, float_metric)
+    report = {
+        "example": name,
+        "metric": example.metric,
+        "evaluated_on": data.description,
+        "eval_samples": int(len(data.x_eval)),
+        "float_metric": float_metric,
+        "deploy_mode": deploy_mode,
+        "model_sha256": sha256_hex(deploy),
+        "arena_bytes": arena_used,
+        "kTensorArenaSize": arena_size,
+        "targets": {**example.targets(quick).to_dict(), **targets},
+        "settings": settings.__dict__,
+        "seed": seed,
+        "modes": modes_report,
+    }
+    if name == "gestures":
+        report["gestures"] = data.extra["names"]
+        report["normalization"] = data.extra["normalization"].to_dict()
+        report["imu_csv"] = None if imu_csv is None else str(imu_csv)
+
+    out_dir = Path(out_root) / name
+    with staged_folder(out_dir) as tmp:
+        (tmp / "modes").mkdir()
+        for mode, b in built.items():
+            (tmp / "modes" / f"{mode}.tflite").write_bytes(b)
+        (tmp / "model.tflite").write_bytes(deploy)
+        write_c_files(tmp, deploy, "g_model", info, f"{name}/model.tflite ({deploy_mode})",
+                      arena_used, arena_size)
+        extra_files = {}
+        if name == "gestures":
+            params = gesture_params_h(example.header_params(data))
+            extra_files["gesture_params.h"] = params
+            write_capture_sketch(tmp, params)
+        if name == "digits":
+            inp = info.inputs[0]
+            imgs = quantize(data.x_eval[:10], inp.scale, inp.zero_point)
+            extra_files["test_images.h"] = test_images_h(imgs, data.y_eval[:10])
+        write_sketch(tmp, name, "g_model", extra_files)
+        report["seconds"] = round(time.time() - t0, 1)
+        write_report(tmp, report)
+    d = modes_report[deploy_mode]
+    log(
+        f"{name}: {deploy_mode} {d['bytes']:,} bytes, TFLite Micro {example.metric} "
+        f"{d['tflm_metric']:.4f} (float {float_metric:.4f}), arena {arena_used:,} bytes "
+        f"-> {out_dir} ({report['seconds']} s)"
+    )
+    return report
+
+
+def _check_strip(raw: bytes, stripped: bytes, data: ExampleData, source: str) -> None:
+    """Stripping names and metadata must not change a single output in TFLite Micro."""
+    info = inspect_model(raw, source)
+    x = _to_model_input(data.x_eval[:STRIP_CHECK_SAMPLES], info)
+    a = MicroModel(raw, source).run(x)
+    b = MicroModel(stripped, source + " (stripped)").run(x)
+    if not np.array_equal(a, b):
+        raise PipelineError(f"{source}: the stripped model's outputs differ from the original's")

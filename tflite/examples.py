@@ -1,0 +1,358 @@
+"""The three examples the pipeline builds: data, model, training, metric and targets.
+
+- ``sine``: y = sin(x) on [0, 2 pi], the TFLite Micro hello world (a 1-16-16-1 network);
+  metric: mean absolute error over 1,000 evenly spaced x.
+- ``digits``: a small CNN on the shipped MNIST split (train on the first 8,000 images,
+  evaluate on the held-out last 2,000); metric: accuracy.
+- ``gestures``: an IMU gesture classifier (119 samples x 6 channels) trained on windows
+  from :mod:`course_lib.gestures` (or on a folder of capture CSV files); evaluated on
+  windows of *other* simulated people; metric: accuracy.
+
+Each example has full settings (``make tinyml``) and quick settings (``--quick``, the
+tests) with targets to match.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tflite.errors import PipelineError
+
+
+@dataclass
+class Settings:
+    """Training knobs of one example (full or quick)."""
+
+    epochs: int
+    qat_epochs: int
+    prune_epochs: int
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    qat_learning_rate: float = 2e-4
+    prune_learning_rate: float = 5e-4
+    n_train: int = 0  # gestures: windows per class for training (0: example default)
+    n_eval: int = 0  # gestures: windows per class for evaluation
+
+
+@dataclass
+class Targets:
+    """What the deployed int8 model must reach in the TFLite Micro runtime."""
+
+    max_bytes: int | None = None
+    max_arena: int | None = None
+    min_accuracy: float | None = None
+    max_mae: float | None = None
+    max_gap: float | None = None  # accuracy points (0..1) the int8 model may lose vs float
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class ExampleData:
+    """Arrays an example trains and evaluates on, already as model inputs (float32)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_eval: np.ndarray
+    y_eval: np.ndarray
+    x_rep: np.ndarray  # representative samples for int8 calibration
+    description: str
+    extra: dict = field(default_factory=dict)
+
+
+class Example:
+    """Base class: subclasses define data, model, training and the metric."""
+
+    name = ""
+    metric = "accuracy"  # or "mae"
+    loss = "sparse_categorical_crossentropy"
+    full = Settings(epochs=10, qat_epochs=2, prune_epochs=3)
+    quick = Settings(epochs=2, qat_epochs=1, prune_epochs=1)
+    targets_full = Targets()
+    targets_quick = Targets()
+
+    def settings(self, quick: bool) -> Settings:
+        return self.quick if quick else self.full
+
+    def targets(self, quick: bool) -> Targets:
+        return self.targets_quick if quick else self.targets_full
+
+    def load_data(self, settings: Settings, imu_csv=None, seed: int = 0) -> ExampleData:
+        raise NotImplementedError
+
+    def build_model(self, data: ExampleData):
+        raise NotImplementedError
+
+    def train(self, model, data: ExampleData, settings: Settings, seed: int = 0):
+        raise NotImplementedError
+
+    def score(self, outputs: np.ndarray, data: ExampleData) -> float:
+        """The metric from real-valued (dequantized) outputs on ``data.x_eval``."""
+        if self.metric == "mae":
+            return float(np.mean(np.abs(outputs.reshape(-1) - data.y_eval.reshape(-1))))
+        return float(np.mean(np.argmax(outputs.reshape(len(outputs), -1), axis=1) == data.y_eval))
+
+    def header_params(self, data: ExampleData) -> dict:
+        """Constants for the generated sketch (gestures: names, normalization, threshold)."""
+        return {}
+
+
+# --------------------------------------------------------------------------- sine
+
+
+class SineExample(Example):
+    """y = sin(x), x in [0, 2 pi]: the hello world of TFLite Micro, but measured."""
+
+    name = "sine"
+    metric = "mae"
+    loss = "mse"
+    # Pruning half the weights of a 1-16-16-1 network needs a long, brisk fine-tune.
+    full = Settings(epochs=60, qat_epochs=3, prune_epochs=15, batch_size=100, learning_rate=5e-3,
+                    prune_learning_rate=5e-3)
+    quick = Settings(epochs=30, qat_epochs=1, prune_epochs=5, batch_size=100, learning_rate=5e-3,
+                     prune_learning_rate=5e-3)
+    targets_full = Targets(max_bytes=2704, max_mae=0.020)
+    targets_quick = Targets(max_bytes=2704, max_mae=0.030)
+
+    def load_data(self, settings, imu_csv=None, seed=0):
+        rng = np.random.default_rng(seed)
+        x_train = np.concatenate([rng.uniform(0, 2 * math.pi, 7998), [0.0, 2 * math.pi]])
+        x_eval = np.linspace(0, 2 * math.pi, 1000)
+        # Calibrate on an even grid that includes both ends: the input's int8 step then
+        # spans [0, 2 pi] and nothing more (scale 2 pi / 255, zero point -128).
+        x_rep = np.linspace(0, 2 * math.pi, 256)
+        f = np.float32
+        return ExampleData(
+            x_train.astype(f).reshape(-1, 1), np.sin(x_train).astype(f).reshape(-1, 1),
+            x_eval.astype(f).reshape(-1, 1), np.sin(x_eval).astype(f).reshape(-1, 1),
+            x_rep.astype(f).reshape(-1, 1),
+            "1,000 evenly spaced x in [0, 2 pi]; MAE of the dequantized output against sin(x)",
+        )
+
+    def build_model(self, data):
+        import keras
+
+        layers = keras.layers
+        model = keras.Sequential(
+            [
+                keras.Input((1,)),
+                layers.Dense(16, activation="relu"),
+                layers.GaussianNoise(0.03),  # robustness to int8 steps; a no-op at inference
+                layers.Dense(16, activation="relu"),
+                layers.GaussianNoise(0.03),
+                layers.Dense(1),
+            ],
+            name="sine",
+        )
+        # Start the first layer's 16 ReLU "knots" evenly over [0, 2 pi]: no dead units,
+        # and every part of the curve gets a piece of the piecewise-linear fit.
+        knots = np.linspace(0, 2 * math.pi, 17)[:-1].astype(np.float32)
+        model.layers[0].set_weights([np.ones((1, 16), np.float32), -knots])
+        return model
+
+    def train(self, model, data, settings, seed=0):
+        import keras
+
+        steps_per_epoch = int(math.ceil(len(data.x_train) / settings.batch_size))
+        schedule = keras.optimizers.schedules.CosineDecay(
+            settings.learning_rate, decay_steps=settings.epochs * steps_per_epoch
+        )
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse",
+                      steps_per_execution=steps_per_epoch)
+        model.fit(data.x_train, data.y_train, epochs=settings.epochs,
+                  batch_size=settings.batch_size, verbose=0, shuffle=True)
+        return model
+
+
+# --------------------------------------------------------------------------- digits
+
+
+def _shift_images(x, rng, max_shift=2):
+    """Randomly shift each image by up to ``max_shift`` pixels (zero fill): cheap augmentation."""
+    n, h, w = x.shape[:3]
+    out = np.zeros_like(x)
+    dy = rng.integers(-max_shift, max_shift + 1, n)
+    dx = rng.integers(-max_shift, max_shift + 1, n)
+    for i in range(n):
+        sy, sx = dy[i], dx[i]
+        out[i, max(sy, 0) : h + min(sy, 0), max(sx, 0) : w + min(sx, 0)] = x[
+            i, max(-sy, 0) : h + min(-sy, 0), max(-sx, 0) : w + min(-sx, 0)
+        ]
+    return out
+
+
+class DigitsExample(Example):
+    """A three-block CNN (8-16-32 filters, about 9 k parameters) on the shipped MNIST split."""
+
+    name = "digits"
+    full = Settings(epochs=10, qat_epochs=2, prune_epochs=3, batch_size=64, learning_rate=3e-3)
+    quick = Settings(epochs=2, qat_epochs=1, prune_epochs=1, batch_size=64, learning_rate=3e-3)
+    targets_full = Targets(max_bytes=20_000, max_arena=16_000, min_accuracy=0.98, max_gap=0.005)
+    targets_quick = Targets(max_bytes=20_000, max_arena=16_000, min_accuracy=0.96, max_gap=0.01)
+
+    def load_data(self, settings, imu_csv=None, seed=0):
+        from course_lib.data import load_mnist
+
+        (xt, yt), (xe, ye) = load_mnist()
+        xt = (xt.astype(np.float32) / 255.0)[..., None]
+        xe = (xe.astype(np.float32) / 255.0)[..., None]
+        rng = np.random.default_rng(seed)
+        rep = xt[np.sort(rng.choice(len(xt), 300, replace=False))]
+        return ExampleData(
+            xt, yt.astype(np.int32), xe, ye.astype(np.int32), rep,
+            f"the held-out last {len(xe):,} of the shipped MNIST images (trained on the first "
+            f"{len(xt):,})",
+        )
+
+    def build_model(self, data):
+        import keras
+
+        L = keras.layers
+        blocks = [keras.Input((28, 28, 1))]
+        for filters in (8, 16, 32):
+            blocks += [
+                L.Conv2D(filters, 3, padding="same", use_bias=False),
+                L.BatchNormalization(momentum=0.9),
+                L.ReLU(),
+                L.MaxPooling2D(),
+            ]
+        blocks += [L.Flatten(), L.Dropout(0.25), L.Dense(10, activation="softmax")]
+        return keras.Sequential(blocks, name="digits")
+
+    def train(self, model, data, settings, seed=0):
+        import keras
+
+        steps = settings.epochs * int(math.ceil(len(data.x_train) / settings.batch_size))
+        model.compile(
+            optimizer=keras.optimizers.Adam(
+                keras.optimizers.schedules.CosineDecay(settings.learning_rate, steps)
+            ),
+            loss=self.loss,
+        )
+        rng = np.random.default_rng(seed)
+        for epoch in range(settings.epochs):
+            last = epoch == settings.epochs - 1 and settings.epochs > 1
+            x = data.x_train if last else _shift_images(data.x_train, rng)
+            model.fit(x, data.y_train, epochs=1, batch_size=settings.batch_size, verbose=0)
+        return model
+
+
+# --------------------------------------------------------------------------- gestures
+
+
+class GesturesExample(Example):
+    """A small 1-D CNN (as Conv2D over (119, 1, 6)) on IMU windows, normalized per channel."""
+
+    name = "gestures"
+    full = Settings(epochs=30, qat_epochs=3, prune_epochs=6, batch_size=32, learning_rate=3e-3,
+                    n_train=200, n_eval=100)
+    quick = Settings(epochs=12, qat_epochs=1, prune_epochs=2, batch_size=32, learning_rate=3e-3,
+                     n_train=60, n_eval=40)
+    targets_full = Targets(max_bytes=16_000, min_accuracy=0.95)
+    targets_quick = Targets(max_bytes=16_000, min_accuracy=0.85)
+
+    def load_data(self, settings, imu_csv=None, seed=0):
+        from course_lib import gestures as g
+
+        if imu_csv is not None:
+            try:
+                x, y, names = g.load_imu_folder(imu_csv)
+            except g.IMUFormatError as err:
+                raise PipelineError(str(err)) from None
+            # Every fifth window of each class is held out (a fixed, deterministic split).
+            idx = np.arange(len(y))
+            held = np.zeros(len(y), bool)
+            for label in np.unique(y):
+                members = idx[y == label]
+                held[members[4::5]] = True
+            if held.sum() == 0 or (~held).sum() == 0:
+                raise PipelineError(f"{imu_csv}: too few windows to hold out an evaluation set")
+            xt, yt, xe, ye = x[~held], y[~held], x[held], y[held]
+            description = (
+                f"every fifth recorded window ({held.sum()} of {len(y)}) of the capture files in "
+                f"{imu_csv}"
+            )
+        else:
+            names = g.GESTURES
+            xt, yt = g.generate_gestures(settings.n_train, seed=seed)
+            xe, ye = g.generate_gestures(settings.n_eval, seed=seed + 1000)
+            description = (
+                f"{len(ye)} generated windows of other simulated people (seed {seed + 1000}); "
+                f"trained on {len(yt)} windows"
+            )
+        norm = g.fit_normalization(xt)
+        rng = np.random.default_rng(seed)
+        xt_n, xe_n = norm.apply(xt), norm.apply(xe)
+        rep = xt_n[np.sort(rng.choice(len(xt_n), min(300, len(xt_n)), replace=False))]
+        return ExampleData(
+            xt_n, yt.astype(np.int32), xe_n, ye.astype(np.int32), rep, description,
+            extra={"names": list(names), "normalization": norm},
+        )
+
+    def build_model(self, data):
+        import keras
+
+        from course_lib.gestures import CHANNELS, WINDOW
+
+        L = keras.layers
+        n_classes = len(data.extra["names"])
+        return keras.Sequential(
+            [
+                keras.Input((WINDOW, len(CHANNELS))),
+                L.Reshape((WINDOW, 1, len(CHANNELS))),  # a 1-D signal as a 119 x 1 image
+                L.Conv2D(8, (5, 1), strides=(2, 1), activation="relu"),
+                L.MaxPooling2D((2, 1)),
+                L.Conv2D(16, (5, 1), activation="relu"),
+                L.MaxPooling2D((2, 1)),
+                L.Flatten(),
+                L.Dropout(0.3),
+                L.Dense(n_classes, activation="softmax"),
+            ],
+            name="gestures",
+        )
+
+    def train(self, model, data, settings, seed=0):
+        import keras
+
+        steps = settings.epochs * int(math.ceil(len(data.x_train) / settings.batch_size))
+        model.compile(
+            optimizer=keras.optimizers.Adam(
+                keras.optimizers.schedules.CosineDecay(settings.learning_rate, steps)
+            ),
+            loss=self.loss,
+        )
+        model.fit(data.x_train, data.y_train, epochs=settings.epochs,
+                  batch_size=settings.batch_size, verbose=0, shuffle=True)
+        return model
+
+    def header_params(self, data):
+        from course_lib import gestures as g
+
+        return {
+            "names": data.extra["names"],
+            "normalization": data.extra["normalization"],
+            "threshold": g.ACCEL_THRESHOLD_G,
+            "window": g.WINDOW,
+            "sample_rate": g.SAMPLE_RATE_HZ,
+            "channels": list(g.CHANNELS),
+        }
+
+
+EXAMPLES: dict[str, Example] = {
+    "sine": SineExample(),
+    "digits": DigitsExample(),
+    "gestures": GesturesExample(),
+}
+
+
+def get_example(name: str) -> Example:
+    try:
+        return EXAMPLES[name]
+    except KeyError:
+        raise PipelineError(
+            f"unknown example {name!r}; choose one of {', '.join(EXAMPLES)} or all"
+        ) from None

@@ -1,0 +1,213 @@
+"""Run a model in the TensorFlow Lite Micro runtime, measure its arena, compare with LiteRT.
+
+The TFLite Micro Python runtime (``tflite_micro``) runs the same reference kernels the
+board runs, so accuracy measured here is the board's accuracy (the Arduino library may
+use CMSIS-NN kernels, which are bit-exact to the reference kernels for int8). The arena
+is read from the runtime's recording allocator after a real ``invoke()``, never guessed.
+
+Typical use::
+
+    from tflite.micro import measure_arena, run_micro, arena_size_for
+    used = measure_arena(model_bytes)            # bytes the arena actually held
+    k_tensor_arena_size = arena_size_for(used)   # + margin, rounded up to 16
+    outputs = run_micro(model_bytes, int8_inputs)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import re
+import sys
+import tempfile
+
+import numpy as np
+
+from tflite.errors import PipelineError
+
+#: Margin added to the measured arena: 1,024 bytes plus 10 %, then rounded up to 16.
+#: It covers what the host measurement cannot see on the board: CMSIS-NN scratch buffers
+#: (the Arduino library's optimized kernels ask for im2col-style scratch space the
+#: reference kernels do not) and differences between TFLite Micro versions. The host is
+#: 64-bit, so its pointer-holding structures are larger than the board's 32-bit ones,
+#: which makes the measurement itself an upper bound for those.
+ARENA_MARGIN_BYTES = 1024
+ARENA_MARGIN_FRACTION = 0.10
+
+_ARENA_RE = re.compile(r"Arena allocation total (\d+) bytes")
+
+
+def arena_size_for(measured: int) -> int:
+    """``kTensorArenaSize`` for a measured arena: measured + 1,024 B + 10 %, rounded up to 16."""
+    size = measured + ARENA_MARGIN_BYTES + int(np.ceil(measured * ARENA_MARGIN_FRACTION))
+    return int((size + 15) // 16 * 16)
+
+
+@contextlib.contextmanager
+def _captured_native_output():
+    """Capture what C/C++ code writes to file descriptors 1 and 2 (TFLM logs there)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    libc = ctypes.CDLL(None)
+    saved = os.dup(1), os.dup(2)
+    result = {"text": ""}
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        try:
+            os.dup2(tmp.fileno(), 1)
+            os.dup2(tmp.fileno(), 2)
+            yield result
+        finally:
+            libc.fflush(None)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+            tmp.seek(0)
+            result["text"] = tmp.read().decode("utf-8", "replace")
+
+
+def _runtime():
+    from tflite_micro.python.tflite_micro import runtime
+
+    return runtime
+
+
+def _tflm_problem(log: str) -> str:
+    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
+    return "; ".join(lines[-4:]) if lines else "no log"
+
+
+class MicroModel:
+    """A model loaded in the TFLite Micro runtime (one interpreter, reused for every input).
+
+    ``arena_size`` is the arena handed to the runtime (default: generous); allocation
+    errors, missing operators and hybrid models raise :class:`PipelineError` with the
+    runtime's own log line.
+    """
+
+    def __init__(self, data: bytes, source: str = "<model>", arena_size: int | None = None):
+        self.source = source
+        self.arena_size = arena_size or max(10 * len(data), 256 * 1024)
+        runtime = _runtime()
+        with _captured_native_output() as out:
+            try:
+                self._interp = runtime.Interpreter.from_bytes(
+                    bytes(data), arena_size=self.arena_size
+                )
+                err = None
+            except (RuntimeError, ValueError) as e:
+                err = e
+        if err is not None:
+            raise PipelineError(
+                f"{source}: TFLite Micro cannot load the model with a {self.arena_size:,}-byte "
+                f"arena: {_tflm_problem(out['text']) or err}"
+            )
+        self.input = self._interp.get_input_details(0)
+        self.output = self._interp.get_output_details(0)
+
+    @property
+    def input_dtype(self):
+        return np.dtype(self.input["dtype"])
+
+    def invoke(self, x: np.ndarray) -> np.ndarray:
+        """Run one input (with or without the batch dimension); returns the raw output (batch 1)."""
+        shape = tuple(int(s) for s in self.input["shape"])
+        arr = np.asarray(x, dtype=self.input_dtype).reshape(shape)
+        self._interp.set_input(arr, 0)
+        with _captured_native_output() as out:
+            try:
+                self._interp.invoke()
+                err = None
+            except RuntimeError as e:
+                err = e
+        if err is not None:
+            raise PipelineError(
+                f"{self.source}: TFLite Micro invoke failed: {_tflm_problem(out['text']) or err}"
+            )
+        return np.array(self._interp.get_output(0))
+
+    def run(self, xs) -> np.ndarray:
+        """Run every input in ``xs`` (first axis = samples); returns outputs stacked (N, ...)."""
+        return np.stack([self.invoke(x)[0] for x in xs])
+
+    def arena_used(self) -> int:
+        """Bytes of arena the runtime actually allocated (call after at least one invoke)."""
+        with _captured_native_output() as out:
+            self._interp.print_allocations()
+        m = _ARENA_RE.search(out["text"])
+        if not m:
+            raise PipelineError(
+                f"{self.source}: could not read the arena size from TFLite Micro "
+                f"(print_allocations said: {out['text'][:200]!r})"
+            )
+        return int(m.group(1))
+
+
+def example_input(model: MicroModel, seed: int = 0) -> np.ndarray:
+    """A random input of the model's shape and type (what the arena measurement feeds it)."""
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(s) for s in model.input["shape"])
+    if model.input_dtype == np.int8:
+        return rng.integers(-128, 128, size=shape).astype(np.int8)
+    return rng.normal(size=shape).astype(model.input_dtype)
+
+
+def measure_arena(data: bytes, source: str = "<model>", sample=None) -> int:
+    """Run the model once in TFLite Micro and return the arena bytes it actually used."""
+    m = MicroModel(data, source)
+    m.invoke(example_input(m) if sample is None else sample)
+    return m.arena_used()
+
+
+def verify_arena(data: bytes, arena_size: int, source: str = "<model>") -> None:
+    """Prove the model allocates and runs with exactly ``arena_size`` bytes of arena."""
+    m = MicroModel(data, source, arena_size=arena_size)
+    m.invoke(example_input(m))
+
+
+def run_micro(data: bytes, xs, source: str = "<model>") -> np.ndarray:
+    """Outputs of the TFLite Micro runtime for every input in ``xs`` (raw dtype)."""
+    return MicroModel(data, source).run(xs)
+
+
+def run_litert(data: bytes, xs, reference: bool = True) -> np.ndarray:
+    """Outputs of LiteRT for every input in ``xs`` (raw dtype), one sample at a time.
+
+    ``reference=True`` uses LiteRT's reference kernels (the ones TFLite Micro mirrors);
+    ``False`` its default optimized kernels.
+    """
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    kind = OpResolverType.BUILTIN_REF if reference else OpResolverType.AUTO
+    interp = Interpreter(model_content=bytes(data), experimental_op_resolver_type=kind)
+    interp.allocate_tensors()
+    inp = interp.get_input_details()[0]
+    out = interp.get_output_details()[0]
+    shape = tuple(int(s) for s in inp["shape"])
+    results = []
+    for x in xs:
+        interp.set_tensor(inp["index"], np.asarray(x, dtype=inp["dtype"]).reshape(shape))
+        interp.invoke()
+        results.append(np.array(interp.get_tensor(out["index"])[0]))
+    return np.stack(results)
+
+
+def compare_micro_litert(data: bytes, xs, source: str = "<model>") -> dict:
+    """Run the same inputs in TFLite Micro and LiteRT (reference kernels); how far apart?
+
+    Returns ``{"identical": bool, "max_abs_diff": number, "mismatches": int, "samples": n}``;
+    for int8 models ``identical`` means bit-exact outputs on every sample.
+    """
+    a = run_micro(data, xs, source)
+    b = run_litert(data, xs, reference=True)
+    diff = np.abs(a.astype(np.float64) - b.astype(np.float64))
+    per_sample = diff.reshape(len(diff), -1).max(axis=1) if len(diff) else diff
+    return {
+        "identical": bool(np.array_equal(a, b)),
+        "max_abs_diff": float(diff.max()) if diff.size else 0.0,
+        "mismatches": int((per_sample > 0).sum()),
+        "samples": int(len(a)),
+    }
