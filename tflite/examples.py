@@ -104,6 +104,19 @@ class Example:
 # --------------------------------------------------------------------------- sine
 
 
+def _compile_cosine_adam(model, settings, n_train: int, loss, **compile_kwargs) -> int:
+    """Compile with Adam whose learning rate decays along a cosine over the whole run;
+    returns the steps per epoch."""
+    import keras
+
+    steps_per_epoch = int(math.ceil(n_train / settings.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        settings.learning_rate, decay_steps=settings.epochs * steps_per_epoch
+    )
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, **compile_kwargs)
+    return steps_per_epoch
+
+
 class SineExample(Example):
     """y = sin(x), x in [0, 2 pi]: the hello world of TFLite Micro, but measured."""
 
@@ -155,14 +168,8 @@ class SineExample(Example):
         return model
 
     def train(self, model, data, settings, seed=0):
-        import keras
-
-        steps_per_epoch = int(math.ceil(len(data.x_train) / settings.batch_size))
-        schedule = keras.optimizers.schedules.CosineDecay(
-            settings.learning_rate, decay_steps=settings.epochs * steps_per_epoch
-        )
-        model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse",
-                      steps_per_execution=steps_per_epoch)
+        steps = int(math.ceil(len(data.x_train) / settings.batch_size))
+        _compile_cosine_adam(model, settings, len(data.x_train), "mse", steps_per_execution=steps)
         model.fit(data.x_train, data.y_train, epochs=settings.epochs,
                   batch_size=settings.batch_size, verbose=0, shuffle=True)
         return model
@@ -224,15 +231,7 @@ class DigitsExample(Example):
         return keras.Sequential(blocks, name="digits")
 
     def train(self, model, data, settings, seed=0):
-        import keras
-
-        steps = settings.epochs * int(math.ceil(len(data.x_train) / settings.batch_size))
-        model.compile(
-            optimizer=keras.optimizers.Adam(
-                keras.optimizers.schedules.CosineDecay(settings.learning_rate, steps)
-            ),
-            loss=self.loss,
-        )
+        _compile_cosine_adam(model, settings, len(data.x_train), self.loss)
         rng = np.random.default_rng(seed)
         for epoch in range(settings.epochs):
             last = epoch == settings.epochs - 1 and settings.epochs > 1
@@ -316,15 +315,7 @@ class GesturesExample(Example):
         )
 
     def train(self, model, data, settings, seed=0):
-        import keras
-
-        steps = settings.epochs * int(math.ceil(len(data.x_train) / settings.batch_size))
-        model.compile(
-            optimizer=keras.optimizers.Adam(
-                keras.optimizers.schedules.CosineDecay(settings.learning_rate, steps)
-            ),
-            loss=self.loss,
-        )
+        _compile_cosine_adam(model, settings, len(data.x_train), self.loss)
         model.fit(data.x_train, data.y_train, epochs=settings.epochs,
                   batch_size=settings.batch_size, verbose=0, shuffle=True)
         return model
