@@ -20,7 +20,9 @@ def check_array(name: str, got, expected, tol: float = 1e-6) -> None:
     """Check that ``got`` is an array with the shape of ``expected`` and matching values."""
     if got is None:
         raise AssertionError(f"{name}: got None; did you forget to `return` the result?")
-    if not isinstance(got, np.ndarray | list | tuple) and not hasattr(got, "numpy"):
+    if not isinstance(got, np.ndarray | np.number | list | tuple | int | float) and not hasattr(
+        got, "numpy"
+    ):
         raise AssertionError(
             f"{name}: expected a NumPy array, got {type(got).__name__} ({got!r:.60})"
         )

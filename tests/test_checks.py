@@ -12,6 +12,9 @@ def test_rel_error_is_zero_for_equal_and_positive_otherwise():
 
 def test_check_array_accepts_the_reference():
     check_array("out", np.ones((2, 2)), np.ones((2, 2)))
+    check_array("scale", 0.5, np.float32(0.5))
+    with pytest.raises(AssertionError, match=r"scale: expected shape \(\), got \(1,\)"):
+        check_array("scale", [0.5], 0.5)
 
 
 @pytest.mark.parametrize(

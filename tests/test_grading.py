@@ -107,6 +107,15 @@ def test_every_lab_has_a_wrong_answer():
 
 
 @pytest.mark.parametrize("lab", LABS)
+def test_release_removes_solutions_and_hidden_tests(course, lab):
+    released = (course["root"] / "release" / lab / f"{lab}.ipynb").read_text()
+    source = (REPO / "labs" / lab / f"{lab}.ipynb").read_text()
+    assert "BEGIN SOLUTION" in source and "BEGIN HIDDEN TESTS" in source
+    assert "BEGIN SOLUTION" not in released and "HIDDEN TESTS" not in released
+    assert "raise NotImplementedError" in released
+
+
+@pytest.mark.parametrize("lab", LABS)
 def test_solution_scores_full_marks(course, lab):
     scores = _scores(course["root"], lab, "alice")
     assert scores and all(score == top for score, top in scores.values()), scores

@@ -10,7 +10,10 @@ from course_lib.runner import LABS_DIR, lab_names, run_lab
 LABS = lab_names()
 
 #: What each lab must at least reach with small parameters (COURSE_QUICK=1).
-QUICK_BOUNDS = {"01_cnn": ("test accuracy", 0.75)}
+QUICK_BOUNDS = {
+    "01_cnn": ("test accuracy", 0.75),
+    "12_tinyml": ("int8 test accuracy", 0.75),
+}
 
 
 def _notebook(lab):
