@@ -289,14 +289,15 @@ def prepare_micro_model(data: bytes, source: str):
     """Check a model for the board and measure it: ``(info, arena_used, arena_size)``.
 
     Refuses non-full-integer models, operators TFLite Micro lacks and models or arenas
-    too big for the board; runs the model in TFLite Micro to measure the arena and proves
-    it runs with exactly ``kTensorArenaSize`` bytes.
+    too big for the board; runs the model in TFLite Micro (first in a child process, so a
+    runtime crash becomes an error) to measure the arena and proves it runs with exactly
+    ``kTensorArenaSize`` bytes.
     """
-    from tflite.micro import arena_size_for, measure_arena, verify_arena
+    from tflite.micro import arena_size_for, measure_arena_isolated, verify_arena
 
     info = inspect_model(data, source)
     require_micro_model(info)
-    used = measure_arena(data, source)
+    used = measure_arena_isolated(data, source)
     size = arena_size_for(used)
     check_arena(size, source)
     verify_arena(data, size, source)

@@ -19,8 +19,11 @@ import contextlib
 import ctypes
 import os
 import re
+import signal
+import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -160,6 +163,46 @@ def measure_arena(data: bytes, source: str = "<model>", sample=None) -> int:
     m = MicroModel(data, source)
     m.invoke(example_input(m) if sample is None else sample)
     return m.arena_used()
+
+
+#: Run in a child process by ``measure_arena_isolated``: argv = model path, source name.
+_ARENA_PROBE = """
+import sys
+from tflite.errors import PipelineError
+from tflite.micro import measure_arena
+try:
+    print(measure_arena(open(sys.argv[1], "rb").read(), sys.argv[2]))
+except PipelineError as err:
+    print(err, file=sys.stderr)
+    sys.exit(2)
+"""
+
+
+def measure_arena_isolated(data: bytes, source: str = "<model>", timeout: int = 600) -> int:
+    """``measure_arena`` in a child process, for models from outside the pipeline.
+
+    On some models the TFLite Micro runtime aborts the whole process from C++ (SIGABRT,
+    no Python exception, no message); in a child process that becomes a PipelineError
+    naming the model instead of a dead command line or notebook kernel.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.tflite"
+        path.write_bytes(data)
+        proc = subprocess.run(
+            [sys.executable, "-c", _ARENA_PROBE, str(path), source],
+            capture_output=True, text=True, timeout=timeout,
+        )
+    if proc.returncode < 0:
+        name = signal.Signals(-proc.returncode).name
+        raise PipelineError(
+            f"{source}: the TFLite Micro runtime crashed ({name}) while loading or running the "
+            "model, without saying why; it cannot run this model as it is (check its "
+            "operators, shapes and quantization, or simplify the model)"
+        )
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        raise PipelineError(lines[-1] if lines else f"{source}: arena measurement failed")
+    return int(proc.stdout.split()[-1])
 
 
 def verify_arena(data: bytes, arena_size: int, source: str = "<model>") -> None:
