@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Jupyter refuses to run as root (containers, CI) unless told to.
+JUPYTER_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help setup run tinyml lab release autograde bench test lint clean
 .DEFAULT_GOAL := help
@@ -41,7 +43,7 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(PY) -m course_lib.grading workspace
-	$(VENV)/bin/jupyter lab workspace/
+	$(VENV)/bin/jupyter lab $(JUPYTER_ROOT) workspace/
 
 release: $(STAMP)
 	$(PY) -m course_lib.grading release
