@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_lib.runner import lab_names
+from course_lib.runner import INLINE_BACKEND, lab_names
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -110,7 +110,7 @@ def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv
         args = ["autograde", lab, "--force", "--create"]
         if others:
             args.append(f"--CourseDirectory.student_id_exclude={','.join(sorted(set(others)))}")
-        _nbgrader(root, *args, COURSE_QUICK="1" if quick else "0", MPLBACKEND="Agg")
+        _nbgrader(root, *args, COURSE_QUICK="1" if quick else "0", MPLBACKEND=INLINE_BACKEND)
     partial = root / f".{csv_name}.partial"
     _nbgrader(root, "export", f"--to={partial}")
     partial.replace(root / csv_name)

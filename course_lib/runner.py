@@ -21,6 +21,8 @@ import nbformat
 from course_lib.metrics import read_metric
 
 REPO = Path(__file__).resolve().parent.parent
+#: Headless, and figures are embedded in the executed notebook as images.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 LABS_DIR = REPO / "labs"
 BUILD_LABS = REPO / "build" / "labs"
 DEFAULT_TIMEOUT = 900  # seconds per cell
@@ -105,7 +107,7 @@ def run_lab(
     partial = out_dir / f".{name}.partial.ipynb"
     saved = {k: os.environ.get(k) for k in ("COURSE_QUICK", "MPLBACKEND")}
     os.environ["COURSE_QUICK"] = "1" if quick else "0"
-    os.environ["MPLBACKEND"] = "Agg"
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
     start = time.perf_counter()
     failure = None
     try:
