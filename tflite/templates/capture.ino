@@ -32,8 +32,7 @@ void loop() {
   if (!ReadSample(sample)) return;
 
   if (samples_read < 0) {
-    const float total = fabsf(sample[0]) + fabsf(sample[1]) + fabsf(sample[2]);
-    if (total < kAccelThresholdG) return;
+    if (!StartsWindow(sample)) return;
     samples_read = 0;
   }
   for (int c = 0; c < kChannels; ++c) {

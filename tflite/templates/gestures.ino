@@ -72,8 +72,7 @@ void loop() {
   if (!ReadSample(sample)) return;
 
   if (samples_read < 0) {
-    const float total = fabsf(sample[0]) + fabsf(sample[1]) + fabsf(sample[2]);
-    if (total < kAccelThresholdG) return;
+    if (!StartsWindow(sample)) return;
     samples_read = 0;  // this sample is the window's first, as in training
   }
 
