@@ -6,11 +6,12 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root (containers, CI) unless told to.
 JUPYTER_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup run tinyml lab release autograde bench test lint clean
+.PHONY: help setup lock run tinyml lab release autograde bench test lint clean
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make setup      create .venv and install requirements.txt (other targets do it when needed)"
+	@echo "make setup      create .venv and install requirements.lock (other targets do it when needed)"
+	@echo "make lock       re-resolve requirements.txt into requirements.lock (pip-compile)"
 	@echo "make run        run every lab headless on the shipped data -> build/labs/, then make tinyml"
 	@echo "make tinyml     build the int8 models, C arrays and Arduino sketches -> build/tflite/"
 	@echo "make test       run the test suite (what CI runs)"
@@ -21,15 +22,25 @@ help:
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make clean      remove build outputs (keeps .venv, submitted/ and workspace/)"
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 13) else "error: Python 3.10 to 3.13 is needed (TensorFlow 2.21, tflite-micro); found %d.%d. Run: make PYTHON=python3.11" % v)'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -r requirements.lock
 	$(PY) -m pip install --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# requirements.txt names what the course uses; requirements.lock pins everything they pull in,
+# so a release of some transitive package cannot break a course in the middle of a term.
+# Keeps existing pins where it can; `make lock LOCK_FLAGS=--upgrade` moves every package on.
+PIP_TOOLS := pip-tools==7.6.2
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet $(PIP_TOOLS)
+	$(VENV)/bin/pip-compile --quiet --no-strip-extras --no-emit-index-url --no-emit-find-links \
+		$(LOCK_FLAGS) --output-file requirements.lock requirements.txt
 
 run: $(STAMP)
 	$(PY) -m course_lib.runner
@@ -38,8 +49,10 @@ run: $(STAMP)
 tinyml: $(STAMP)
 	$(PY) -m tflite build --example all --out build/tflite
 
+# Two workers (pytest-xdist): each lab is graded in one worker, two labs at a time.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 lab: $(STAMP)
 	$(PY) -m course_lib.grading workspace

@@ -6,6 +6,8 @@ submitted/<student>/<lab>/<lab>.ipynb, grades live in the sqlite gradebook.db.
 
 import os
 
+from course_lib.runner import cell_timeout
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "deep-learning-labs"
@@ -17,7 +19,8 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 
-# Seconds a single cell may run while grading; training cells need more than
-# nbgrader's default 30 s. A cell past it is interrupted and the rest still run.
-c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "300"))
+# Seconds a single cell may run while grading (course_lib.runner.cell_timeout: one setting for
+# make run, the tests and grading); training cells need more than nbgrader's default 30 s.
+# A cell past it is interrupted and the rest still run.
+c.Execute.timeout = cell_timeout()
 c.Execute.interrupt_on_timeout = True

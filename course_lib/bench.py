@@ -15,6 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from course_lib.files import write_text_atomically
 from course_lib.runner import REPO, format_table, lab_names, run_all
 
 
@@ -33,12 +34,6 @@ def machine() -> str:
         f"{os.cpu_count()} cores, {model}; Python {platform.python_version()}, "
         f"TensorFlow {tf.__version__}"
     )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text)
-    partial.replace(path)
 
 
 def main(argv=None) -> int:
@@ -76,7 +71,7 @@ def main(argv=None) -> int:
         tinyml_table(tinyml_dir),
         "",
     ]
-    write_atomically(args.out, "\n".join(sections))
+    write_text_atomically(args.out, "\n".join(sections))
     print("\n".join(sections))
     for message in failures.values():
         print(f"error: {message}", file=sys.stderr)

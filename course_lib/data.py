@@ -6,11 +6,12 @@ Introduced in lab 01 (CNNs); the TinyML pipeline reuses ``load_mnist``.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 from pathlib import Path
 
 import numpy as np
+
+from course_lib.files import sha256_file
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -37,20 +38,12 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("COURSE_DATA_DIR", DATA_DIR))
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_file(path: Path, expected_sha256: str) -> None:
     """Raise DataFileError naming ``path`` unless it exists and has the expected SHA-256."""
     hint = _RESTORE_HINT.format(name=path.name)
     if not path.is_file():
         raise DataFileError(f"{path}: missing data file; {hint}")
-    actual = sha256_of(path)
+    actual = sha256_file(path)
     if actual != expected_sha256:
         raise DataFileError(
             f"{path}: corrupt data file (SHA-256 {actual[:16]}..., expected "

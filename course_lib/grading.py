@@ -2,12 +2,15 @@
 
 ``make release`` and ``make autograde`` call ``main``; the tests call ``release`` and
 ``autograde`` on a temporary course folder. Submissions are only read: nbgrader
-copies them to ``autograded/`` and grades the copies.
+copies them to ``autograded/`` and grades the copies. Next to ``grades.csv``,
+``autograde`` writes ``integrity.csv`` (:mod:`course_lib.integrity`): the submissions whose
+answer cells rebind what the test cells use or patch a module, cell and line.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import shutil
 import subprocess
@@ -16,6 +19,9 @@ from pathlib import Path
 
 import nbformat
 
+from course_lib.integrity import check_submission as integrity_findings
+from course_lib.integrity import write_integrity_report
+from course_lib.native_logs import drop_startup_noise, quiet_native_logs
 from course_lib.runner import INLINE_BACKEND, lab_names
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,7 +38,8 @@ def _nbgrader(root: Path, *args: str, **env: str) -> None:
     command = [os.path.join(bin_dir, "nbgrader"), *args]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        output = drop_startup_noise(result.stdout + result.stderr)
+        tail = "\n".join(output.strip().splitlines()[-15:])
         raise GradingError(f"`nbgrader {' '.join(args)}` failed in {root}:\n{tail}")
 
 
@@ -86,7 +93,8 @@ def submissions(root: Path) -> list[tuple[str, str]]:
 
 
 def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv"):
-    """Grade every valid ``submitted/<student>/<lab>/<lab>.ipynb`` and export ``grades.csv``.
+    """Grade every valid ``submitted/<student>/<lab>/<lab>.ipynb``, export ``grades.csv`` and
+    write ``integrity.csv`` beside it.
 
     Returns (graded [(student, lab)], problems [message]). Invalid submissions are not
     graded and are reported; nothing under ``submitted/`` is written.
@@ -114,7 +122,21 @@ def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv
     partial = root / f".{csv_name}.partial"
     _nbgrader(root, "export", f"--to={partial}")
     partial.replace(root / csv_name)
+    write_integrity_report(root / INTEGRITY_CSV, integrity_rows(root, graded))
     return graded, problems
+
+
+INTEGRITY_CSV = "integrity.csv"
+
+
+def integrity_rows(root: Path, graded: list[tuple[str, str]]):
+    """(student, lab, finding) for every graded submission, read from ``submitted/``."""
+    rows = []
+    for student, lab in graded:
+        source = nbformat.read(root / "labs" / lab / f"{lab}.ipynb", as_version=4)
+        submitted = nbformat.read(root / "submitted" / student / lab / f"{lab}.ipynb", as_version=4)
+        rows += [(student, lab, finding) for finding in integrity_findings(submitted, source)]
+    return rows
 
 
 def open_workspace(root: Path = REPO, folder: str = "workspace") -> Path:
@@ -153,10 +175,15 @@ def main(argv=None) -> int:
     for student, lab in graded:
         print(f"graded {student}/{lab}")
     print(f"wrote {args.root / 'grades.csv'}")
+    with open(args.root / INTEGRITY_CSV, newline="") as f:
+        flagged = {(row["student_id"], row["assignment"]) for row in csv.DictReader(f)}
+    print(f"wrote {args.root / INTEGRITY_CSV}: "
+          + (f"{len(flagged)} submission(s) to look at" if flagged else "every submission clean"))
     for problem in problems:
         print(f"error: not graded: {problem}", file=sys.stderr)
     return 1 if problems else 0
 
 
 if __name__ == "__main__":
+    quiet_native_logs()
     sys.exit(main())

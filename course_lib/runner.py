@@ -19,13 +19,25 @@ from pathlib import Path
 import nbformat
 
 from course_lib.metrics import read_metric
+from course_lib.native_logs import quiet_native_logs
 
 REPO = Path(__file__).resolve().parent.parent
 #: Headless, and figures are embedded in the executed notebook as images.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 LABS_DIR = REPO / "labs"
 BUILD_LABS = REPO / "build" / "labs"
-DEFAULT_TIMEOUT = 900  # seconds per cell
+#: Seconds one cell may run in ``make run``, the tests and ``make autograde`` (nbgrader_config.py
+#: reads it too) unless ``COURSE_CELL_TIMEOUT`` says otherwise. An endless loop in a student's
+#: cell is interrupted after it; a lab's longest cell with default settings takes well under it.
+DEFAULT_CELL_TIMEOUT = 300
+
+
+def cell_timeout() -> int:
+    """The per-cell timeout in seconds: ``$COURSE_CELL_TIMEOUT``, else :data:`DEFAULT_CELL_TIMEOUT`."""
+    value = os.environ.get("COURSE_CELL_TIMEOUT", str(DEFAULT_CELL_TIMEOUT))
+    if not value.isdigit() or int(value) <= 0:
+        raise ValueError(f"COURSE_CELL_TIMEOUT must be a whole number of seconds, got {value!r}")
+    return int(value)
 
 
 class LabFailed(Exception):
@@ -89,13 +101,14 @@ def run_lab(
     lab: str | Path,
     parameters: dict | None = None,
     quick: bool = False,
-    timeout: int = DEFAULT_TIMEOUT,
+    timeout: int | None = None,
     out_dir: Path = BUILD_LABS,
 ) -> LabRun:
     """Execute one lab headless and return its wall time and headline metric.
 
     Raises ``LabFailed`` naming the lab and the failing cell if a cell raises or runs
-    longer than ``timeout`` seconds; the executed notebook is kept for inspection.
+    longer than ``timeout`` seconds (default :func:`cell_timeout`); the executed notebook is
+    kept for inspection.
     """
     import papermill
 
@@ -118,7 +131,7 @@ def run_lab(
             cwd=str(notebook.parent),
             kernel_name="python3",
             progress_bar=False,
-            execution_timeout=timeout,
+            execution_timeout=timeout or cell_timeout(),
         )
     except Exception as err:  # a cell raised, timed out, or the kernel died
         failure = _failing_cell(partial, err)
@@ -148,7 +161,7 @@ def format_table(runs: list[LabRun], failures: dict[str, str] | None = None) -> 
     return "\n".join(lines)
 
 
-def run_all(labs: list[str], parameters=None, quick=False, timeout=DEFAULT_TIMEOUT):
+def run_all(labs: list[str], parameters=None, quick=False, timeout=None):
     """Run labs in order, going on after a failure; return (runs, {lab: message})."""
     runs, failures = [], {}
     for lab in labs:
@@ -179,7 +192,8 @@ def main(argv=None) -> int:
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
         help="override a name of the lab's parameters cell (a Python literal)",
     )
-    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help=f"seconds per cell (default $COURSE_CELL_TIMEOUT or {DEFAULT_CELL_TIMEOUT})")
     args = parser.parse_args(argv)
     parameters = {name: _parse_value(value) for name, value in args.parameter}
     labs = args.labs or lab_names()
@@ -192,4 +206,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    quiet_native_logs()
     sys.exit(main())

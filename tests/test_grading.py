@@ -1,9 +1,18 @@
 """The instructor's loop with real nbgrader, on every lab in labs/.
 
-One autograde run grades several students per lab: the solution (full marks), the
-released notebook unanswered (0 everywhere), one wrong answer (loses exactly that
-exercise), a submission with a looping and a raising cell (still graded), and two
-bad submissions that are refused with a clear message. Nothing submitted changes.
+Each lab is graded in a course folder of its own (its own gradebook, so pytest-xdist can grade
+two labs at once); one autograde run grades three submissions, each executed once:
+
+- alice, the solution: full marks, no integrity finding, and every lesson cell runs (this is
+  also the lab's quick run: its headline metric must reach the lab's bound);
+- bob, the released notebook with one exercise answered correctly in another way than the
+  solution: full marks for that one, 0 for every unanswered (raising) exercise, still graded;
+- carol, one plausible wrong answer preceded by code that rebinds the check helpers and
+  patches them in their module: the wrong answer still loses exactly its points, and the
+  integrity report names her cell and lines.
+
+Two bad submissions per lab are refused with a clear message; nothing submitted changes.
+The endless-loop case waits for a cell timeout, so it runs once, on a small lab of its own.
 """
 
 import csv
@@ -12,15 +21,22 @@ import shutil
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course_lib.grading import autograde, release
+from course_lib.grading import INTEGRITY_CSV, autograde, release
+from course_lib.metrics import read_metric
 from course_lib.runner import lab_names
+from tests.answers import ANSWERS, CHEATS
 from tests.conftest import REPO
-from tests.wrong_answers import WRONG_ANSWERS
+from tests.notebooks import KERNELSPEC
+from tests.test_labs import QUICK_BOUNDS
 
 LABS = lab_names()
-CELL_TIMEOUT = 60
 pytestmark = pytest.mark.slow
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
 def _graded_after(nb, solution_id):
@@ -31,13 +47,9 @@ def _graded_after(nb, solution_id):
 
 
 def _set_solution(nb, grade_id, source):
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell = next(c for c in nb.cells if _grade_id(c) == grade_id)
     cell.source = source(cell.source) if callable(source) else source
-
-
-def _solution_ids(nb):
-    return [c.metadata.nbgrader["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("solution")]
+    return nb.cells.index(cell)
 
 
 def _digest(folder):
@@ -45,53 +57,51 @@ def _digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(REPO / "labs", root / "labs")
+def _submit(root, student, lab, nb):
+    folder = root / "submitted" / student / lab
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{lab}.ipynb")
+    return folder
+
+
+def _grading_group(lab):
+    """xdist runs every test of one lab in one worker, so the lab is graded once."""
+    return pytest.param(lab, marks=pytest.mark.xdist_group(f"grading-{lab}"), id=lab)
+
+
+@pytest.fixture(scope="module", params=[_grading_group(lab) for lab in LABS])
+def graded(request, tmp_path_factory):
+    """One lab's course folder, its submissions graded by nbgrader (``make autograde``)."""
+    lab = request.param
+    root = tmp_path_factory.mktemp(f"course-{lab}")
+    shutil.copytree(REPO / "labs" / lab, root / "labs" / lab)
     shutil.copy(REPO / "nbgrader_config.py", root)
-    release(root)
-    expected = {}
-    for lab in LABS:
-        source = nbformat.read(root / "labs" / lab / f"{lab}.ipynb", as_version=4)
-        released = root / "release" / lab / f"{lab}.ipynb"
+    release(root, [lab])
 
-        def submit(student, nb=None, lab=lab, released=released):
-            folder = root / "submitted" / student / lab
-            folder.mkdir(parents=True)
-            if nb is None:
-                shutil.copy(released, folder / f"{lab}.ipynb")
-            else:
-                nbformat.write(nb, folder / f"{lab}.ipynb")
-            return folder
+    def read(folder="labs"):
+        return nbformat.read(root / folder / lab / f"{lab}.ipynb", as_version=4)
 
-        submit("alice", source)
-        submit("bob")
-        wrong = nbformat.read(root / "labs" / lab / f"{lab}.ipynb", as_version=4)
-        _set_solution(wrong, WRONG_ANSWERS[lab]["solution"], WRONG_ANSWERS[lab]["source"])
-        submit("carol", wrong)
-        broken = nbformat.read(root / "labs" / lab / f"{lab}.ipynb", as_version=4)
-        first, last = _solution_ids(broken)[0], _solution_ids(broken)[-1]
-        _set_solution(broken, first, lambda s: s + "\nwhile True:  # a student's endless loop\n    pass\n")
-        _set_solution(broken, last, lambda s: "raise RuntimeError('half-finished')\n" + s)
-        submit("dave", broken)
-        (submit("erin") / f"{lab}.ipynb").rename(root / "submitted" / "erin" / lab / "my_lab.ipynb")
-        other_kernel = nbformat.read(root / "labs" / lab / f"{lab}.ipynb", as_version=4)
-        other_kernel.metadata.kernelspec = {"name": "ir", "display_name": "R", "language": "R"}
-        submit("frank", other_kernel)
-        expected[lab] = {
-            "wrong": _graded_after(wrong, WRONG_ANSWERS[lab]["solution"]),
-            "raises": _graded_after(broken, last),
-        }
+    wrong, alternative = ANSWERS[lab]["wrong"], ANSWERS[lab]["alternative"]
+    _submit(root, "alice", lab, read())
+    bob = read("release")
+    _set_solution(bob, alternative["solution"], alternative["source"])
+    _submit(root, "bob", lab, bob)
+    carol = read()
+    carol_cell = _set_solution(carol, wrong["solution"], CHEATS["rebind"] + CHEATS["patch"] + wrong["source"])
+    _submit(root, "carol", lab, carol)
+    (_submit(root, "erin", lab, read("release")) / f"{lab}.ipynb").rename(
+        root / "submitted" / "erin" / lab / "my_lab.ipynb")
+    other_kernel = read()
+    other_kernel.metadata.kernelspec = {"name": "ir", "display_name": "R", "language": "R"}
+    _submit(root, "frank", lab, other_kernel)
     before = _digest(root / "submitted")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("COURSE_CELL_TIMEOUT", str(CELL_TIMEOUT))
-    try:
-        graded, problems = autograde(root)
-    finally:
-        mp.undo()
-    return {"root": root, "graded": graded, "problems": problems, "before": before,
-            "expected": expected}
+    graded_, problems = autograde(root)
+    return {
+        "lab": lab, "root": root, "graded": graded_, "problems": problems, "before": before,
+        "alternative": _graded_after(bob, alternative["solution"]),
+        "wrong": _graded_after(carol, wrong["solution"]),
+        "carol_cell": f"cell {carol_cell + 1} ({wrong['solution']})",
+    }
 
 
 def _scores(root, lab, student):
@@ -102,70 +112,121 @@ def _scores(root, lab, student):
         return {g.name: (g.score, g.max_score) for g in nb.grades}
 
 
-def test_every_lab_has_a_wrong_answer():
-    assert set(LABS) <= set(WRONG_ANSWERS), "add a plausible wrong answer to tests/wrong_answers.py"
+def _integrity(root):
+    with open(root / INTEGRITY_CSV, newline="") as f:
+        return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_release_removes_solutions_and_hidden_tests(course, lab):
-    released = (course["root"] / "release" / lab / f"{lab}.ipynb").read_text()
+def _errors(notebook):
+    return [f"{o.ename}: {o.evalue}" for c in notebook.cells for o in c.get("outputs", [])
+            if o.get("output_type") == "error"]
+
+
+def test_every_lab_has_a_wrong_and_an_alternative_answer():
+    for lab in LABS:
+        assert {"wrong", "alternative"} <= set(ANSWERS.get(lab, {})), (
+            f"{lab}: add a wrong and an alternative correct answer to tests/answers.py")
+
+
+def test_release_removes_solutions_and_hidden_tests(graded):
+    lab = graded["lab"]
+    released = (graded["root"] / "release" / lab / f"{lab}.ipynb").read_text()
     source = (REPO / "labs" / lab / f"{lab}.ipynb").read_text()
     assert "BEGIN SOLUTION" in source and "BEGIN HIDDEN TESTS" in source
     assert "BEGIN SOLUTION" not in released and "HIDDEN TESTS" not in released
     assert "raise NotImplementedError" in released
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_solution_scores_full_marks(course, lab):
-    scores = _scores(course["root"], lab, "alice")
+def test_solution_scores_full_marks_and_runs_every_cell(graded):
+    lab = graded["lab"]
+    scores = _scores(graded["root"], lab, "alice")
     assert scores and all(score == top for score, top in scores.values()), scores
+    executed = nbformat.read(graded["root"] / "autograded" / "alice" / lab / f"{lab}.ipynb", 4)
+    assert _errors(executed) == [], f"{lab}: cells raised with COURSE_QUICK=1"
+    name, bound = QUICK_BOUNDS[lab]
+    metric = read_metric(executed)
+    assert metric is not None and metric["name"] == name, f"{lab}: reported {metric}, not {name!r}"
+    assert metric["value"] >= bound, f"{lab}: {name} {metric['value']:.4f} < {bound} with small settings"
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_released_unanswered_scores_zero_everywhere(course, lab):
-    scores = _scores(course["root"], lab, "bob")
-    assert scores and all(score == 0 for score, _ in scores.values()), scores
-
-
-@pytest.mark.parametrize("lab", LABS)
-def test_wrong_answer_loses_exactly_its_exercise(course, lab):
-    scores = _scores(course["root"], lab, "carol")
-    lost = course["expected"][lab]["wrong"]
+def test_unanswered_exercises_score_zero_and_an_alternative_answer_full_marks(graded):
+    scores = _scores(graded["root"], graded["lab"], "bob")
     for name, (score, top) in scores.items():
-        assert score == (0 if name == lost else top), f"{name}: {score}/{top}"
+        assert score == (top if name == graded["alternative"] else 0), f"{name}: {score}/{top}"
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_looping_and_raising_cells_do_not_stop_grading(course, lab):
-    scores = _scores(course["root"], lab, "dave")
-    lost = course["expected"][lab]["raises"]
+def test_rebinding_or_patching_the_checks_does_not_save_a_wrong_answer(graded):
+    scores = _scores(graded["root"], graded["lab"], "carol")
     for name, (score, top) in scores.items():
-        assert score == (0 if name == lost else top), f"{name}: {score}/{top}"
-    graded = nbformat.read(course["root"] / "autograded" / "dave" / lab / f"{lab}.ipynb", 4)
-    errors = [o.ename for c in graded.cells for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+        assert score == (0 if name == graded["wrong"] else top), f"{name}: {score}/{top}"
+
+
+def test_integrity_report_names_the_cheat_and_nobody_else(graded):
+    rows = _integrity(graded["root"])
+    assert {r["student_id"] for r in rows} == {"carol"}, rows
+    assert {r["assignment"] for r in rows} == {graded["lab"]}
+    found = {(r["cell"], r["line"], r["problem"]) for r in rows}
+    cell = graded["carol_cell"]
+    assert (cell, "1", "rebinds `check_array`, a name the graded test cells use") in found
+    assert (cell, "4", "assigns to `course_lib.checks.check_array`, inside the module `course_lib`") in found
+
+
+def test_bad_submissions_are_refused_with_a_clear_message(graded):
+    lab, problems = graded["lab"], "\n".join(graded["problems"])
+    assert f"erin/{lab}: no {lab}.ipynb in the submission folder (found: ['my_lab.ipynb'])" in problems
+    assert f"frank/{lab}/{lab}.ipynb: kernel 'ir', but lab {lab} runs on 'python3'" in problems
+    assert ("erin", lab) not in graded["graded"] and ("frank", lab) not in graded["graded"]
+    assert not (graded["root"] / "autograded" / "frank" / lab).exists()
+
+
+def test_grades_csv_is_exported(graded):
+    with open(graded["root"] / "grades.csv") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) > 0
+    assert float(rows["carol"]["score"]) < float(rows["carol"]["max_score"])
+
+
+def test_nothing_submitted_was_modified(graded):
+    assert _digest(graded["root"] / "submitted") == graded["before"]
+
+
+def _toy_lab():
+    """A two-exercise lab that runs in a second, for the timeout case."""
+    def cell(source, grade_id, **meta):
+        return new_code_cell(source, metadata={"nbgrader": {
+            "schema_version": 3, "grade_id": grade_id, "grade": False, "solution": False,
+            "locked": False, **meta}})
+
+    return new_notebook(metadata={"kernelspec": KERNELSPEC}, cells=[
+        new_markdown_cell("A toy lab."),
+        cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n",
+             "double_solution", solution=True),
+        cell("assert double(3) == 6\n### BEGIN HIDDEN TESTS\nassert double(-1) == -2\n"
+             "### END HIDDEN TESTS\n", "double_tests", grade=True, locked=True, points=1),
+        cell("def half(x):\n    ### BEGIN SOLUTION\n    return x / 2\n    ### END SOLUTION\n",
+             "half_solution", solution=True),
+        cell("assert half(3) == 1.5\n### BEGIN HIDDEN TESTS\nassert half(-1) == -0.5\n"
+             "### END HIDDEN TESTS\n", "half_tests", grade=True, locked=True, points=1),
+    ])
+
+
+def test_an_endless_loop_is_interrupted_and_the_rest_still_graded(tmp_path, monkeypatch):
+    lab = "00_toy"
+    (tmp_path / "labs" / lab).mkdir(parents=True)
+    nbformat.write(_toy_lab(), tmp_path / "labs" / lab / f"{lab}.ipynb")
+    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
+    dave = _toy_lab()
+    endless = "\nwhile True:  # a student's endless loop\n    pass\n"
+    _set_solution(dave, "double_solution", lambda s: s + endless)
+    _set_solution(dave, "half_solution", lambda s: "raise RuntimeError('half-finished')\n" + s)
+    _submit(tmp_path, "dave", lab, dave)
+    monkeypatch.setenv("COURSE_CELL_TIMEOUT", "5")
+    graded, problems = autograde(tmp_path)
+    assert graded == [("dave", lab)] and problems == []
+    assert _scores(tmp_path, lab, "dave") == {"double_tests": (1.0, 1.0), "half_tests": (0.0, 1.0)}
+    executed = nbformat.read(tmp_path / "autograded" / "dave" / lab / f"{lab}.ipynb", 4)
+    errors = " ".join(_errors(executed))
     assert "KeyboardInterrupt" in errors or "CellTimeoutError" in errors, errors
-
-
-def test_bad_submissions_are_refused_with_a_clear_message(course):
-    problems = "\n".join(course["problems"])
-    for lab in LABS:
-        assert f"erin/{lab}: no {lab}.ipynb in the submission folder (found: ['my_lab.ipynb'])" in problems
-        assert f"frank/{lab}/{lab}.ipynb: kernel 'ir', but lab {lab} runs on 'python3'" in problems
-        assert ("erin", lab) not in course["graded"] and ("frank", lab) not in course["graded"]
-        assert not (course["root"] / "autograded" / "frank" / lab).exists()
-
-
-def test_grades_csv_is_exported(course):
-    with open(course["root"] / "grades.csv") as f:
-        rows = list(csv.DictReader(f))
-    alice = [r for r in rows if r["student_id"] == "alice"]
-    assert len(alice) == len(LABS)
-    assert all(float(r["score"]) == float(r["max_score"]) > 0 for r in alice)
-
-
-def test_nothing_submitted_was_modified(course):
-    assert _digest(course["root"] / "submitted") == course["before"]
 
 
 def test_autograde_cli_exits_non_zero_on_a_bad_submission(tmp_path, capsys):
@@ -179,14 +240,15 @@ def test_autograde_cli_exits_non_zero_on_a_bad_submission(tmp_path, capsys):
     assert f"error: not graded: {tmp_path}/submitted/erin/{LABS[0]}: no {LABS[0]}.ipynb" in err
 
 
-def test_workspace_never_overwrites_a_students_work(course):
+def test_workspace_never_overwrites_a_students_work(tmp_path):
     from course_lib.grading import open_workspace
 
-    root = course["root"]
-    mine = root / "workspace" / LABS[0] / f"{LABS[0]}.ipynb"
+    shutil.copytree(REPO / "labs", tmp_path / "labs")
+    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
+    mine = tmp_path / "workspace" / LABS[0] / f"{LABS[0]}.ipynb"
     mine.parent.mkdir(parents=True)
     mine.write_text("my answers")
-    workspace = open_workspace(root)
+    workspace = open_workspace(tmp_path)
     assert mine.read_text() == "my answers"
     for lab in LABS[1:]:
         assert (workspace / lab / f"{lab}.ipynb").is_file()

@@ -1,10 +1,16 @@
-"""Every lab in labs/: well-formed for nbgrader, committed clean, and runs headless."""
+"""Every lab in labs/: well-formed for nbgrader, committed clean, graded test cells that trust
+nothing an answer cell can rebind, and runs headless.
+
+Each lab's quick run is the solution's autograde run in tests/test_grading.py (it checks the
+bound below); here the runner executes one lab through papermill, as `make run` does.
+"""
 
 import re
 
 import nbformat
 import pytest
 
+from course_lib.integrity import free_names, graded_test_cells, solution_names
 from course_lib.runner import LABS_DIR, lab_names, run_lab
 
 LABS = lab_names()
@@ -62,12 +68,33 @@ def test_lab_is_valid_nbgrader_source(lab):
     assert "COURSE_QUICK" in tagged[0].source, f"{lab}: parameters cell must honour COURSE_QUICK"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS)
-def test_lab_executes_top_to_bottom_with_small_parameters(lab, tmp_path):
-    run = run_lab(lab, quick=True, timeout=300, out_dir=tmp_path)
-    assert lab in QUICK_BOUNDS, f"{lab}: add its quick-run bound to QUICK_BOUNDS"
+def test_graded_test_cells_are_self_contained(lab):
+    """A graded test cell imports its helpers and libraries afresh and reads no global but the
+    names its exercises define, so an answer cell that rebinds `check_array` or `np` changes
+    nothing it checks."""
+    nb = _notebook(lab)
+    answers = solution_names(nb)
+    for cell in graded_test_cells(nb):
+        borrowed = sorted(free_names(cell.source) - answers)
+        assert not borrowed, (
+            f"{lab} {cell.metadata.nbgrader.grade_id}: reads {borrowed} from the notebook; "
+            "import or rebuild them inside the test cell"
+        )
+
+
+def test_every_lab_has_a_quick_bound():
+    assert set(LABS) <= set(QUICK_BOUNDS), "add each lab's quick-run bound to QUICK_BOUNDS"
+
+
+@pytest.mark.slow
+def test_the_runner_executes_a_real_lab_with_injected_parameters(tmp_path):
+    lab = LABS[0]
+    run = run_lab(lab, quick=True, out_dir=tmp_path)
     name, bound = QUICK_BOUNDS[lab]
     assert run.metric is not None, f"{lab}: never called report_metric"
     assert run.metric["name"] == name
     assert run.metric["value"] >= bound, f"{lab}: {name} {run.metric['value']:.4f} < {bound}"
+    executed = nbformat.read(run.output, as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected, "papermill did not inject the parameters cell"

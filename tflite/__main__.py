@@ -11,7 +11,6 @@ deployed model misses its targets exits with status 1 (its output is still writt
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -42,7 +41,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from tflite.errors import PipelineError
 
     try:
@@ -89,4 +87,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    from course_lib.native_logs import quiet_native_logs
+
+    quiet_native_logs()
     sys.exit(main())

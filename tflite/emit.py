@@ -17,13 +17,13 @@ tflite emit``): check, measure, write into a temporary folder, rename into place
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_lib.files import sha256_hex
 from tflite.errors import PipelineError
 from tflite.model_info import (
     MAX_ARENA_BYTES,
@@ -70,10 +70,6 @@ def check_c_identifier(name: str) -> str:
             f"array name {name!r} is reserved for the compiler (leading '__' or '_' + capital)"
         )
     return name
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _quant(t: TensorInfo) -> str:
