@@ -1,5 +1,6 @@
 """``make bench``: run every lab with its default parameters, build the TinyML examples,
-and write both tables to BENCHMARKS.md.
+and write both tables to BENCHMARKS.md. The pipeline is run through its command line
+(``python -m tflite build`` and ``table``): ``tflite`` uses ``course_lib``, never the reverse.
 
 Speed and size targets are read from this table, never asserted on time in tests.
 """
@@ -11,6 +12,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -36,9 +38,78 @@ def machine() -> str:
     )
 
 
+def tinyml_table(build_dir: Path) -> str:
+    """The pipeline's table of every report.json, from its command line (``python -m tflite
+    table``): the course's tooling runs the pipeline, it does not import it."""
+    table = subprocess.run([sys.executable, "-m", "tflite", "table", str(build_dir)],
+                           capture_output=True, text=True, cwd=REPO)
+    if table.returncode != 0:
+        return f"_`python -m tflite table` failed: {table.stderr.strip()}_\n"
+    return table.stdout
+
+
+#: The labs the lab map in DESIGN.md plans: the test suite's projection is for this many.
+PLANNED_LABS = 13
+
+
+def test_suite_section(labs: list[str], workers: int = 2) -> tuple[str, bool]:
+    """Run ``make test``'s pytest command once; return a Markdown section with its wall time,
+    the slowest tests and the projected wall time for :data:`PLANNED_LABS` labs, and whether
+    the suite passed.
+
+    The projection adds, for each lab still to come, the mean per-lab cost measured now (every
+    test whose id names a lab, setup included, from pytest's JUnit XML) divided by the
+    workers, since pytest-xdist grades two labs at a time.
+    """
+    import xml.etree.ElementTree as ET
+
+    with tempfile.TemporaryDirectory() as tmp:
+        junit = Path(tmp) / "junit.xml"
+        command = [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "loadgroup",
+                   "--durations=15", "-q", f"--junitxml={junit}"]
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        cases = ET.parse(junit).getroot().iter("testcase") if junit.exists() else []
+        per_lab = dict.fromkeys(labs, 0.0)
+        other = 0.0
+        for case in cases:
+            seconds = float(case.get("time", 0))
+            lab = next((lab for lab in labs if f"[{lab}" in case.get("name", "")), None)
+            if lab:
+                per_lab[lab] += seconds
+            else:
+                other += seconds
+    durations = result.stdout.split("slowest 15 durations", 1)[-1].split("=====", 1)[0]
+    slowest = [line for line in durations.strip().splitlines()[1:] if line.strip()]
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
+    mean_lab = sum(per_lab.values()) / max(1, len(per_lab))
+    projected = wall + max(0, PLANNED_LABS - len(labs)) * mean_lab / workers
+    lines = [
+        f"`{' '.join(['pytest', *command[3:7], '--durations=15'])}` (what `make test` runs, install "
+        f"excluded): **{wall / 60:.1f} min** wall for {len(labs)} labs; {summary.strip('= ')}.",
+        "",
+        "| lab | test seconds (sum over its tests, setup included) |",
+        "| --- | ---: |",
+        *[f"| {lab} | {seconds:.0f} |" for lab, seconds in per_lab.items()],
+        f"| everything else | {other:.0f} |",
+        "",
+        f"Projection for {PLANNED_LABS} labs: {wall / 60:.1f} min + {PLANNED_LABS - len(labs)} labs x "
+        f"{mean_lab:.0f} s / {workers} workers = **{projected / 60:.1f} min**, plus the CI install.",
+        "",
+        "Slowest 15 (`--durations=15`):",
+        "",
+        "```",
+        *slowest,
+        "```",
+    ]
+    return "\n".join(lines), result.returncode == 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.bench")
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument("--no-tests", action="store_true", help="skip timing the test suite")
     args = parser.parse_args(argv)
     runs, failures = run_all(lab_names())
     tinyml_dir = REPO / "build" / "tflite"
@@ -49,8 +120,6 @@ def main(argv=None) -> int:
     tinyml_seconds = time.perf_counter() - start
     if built.returncode != 0:
         failures["tinyml"] = f"`python -m tflite build` exited with status {built.returncode}"
-    from tflite.report import tinyml_table
-
     sections = [
         "# Benchmarks",
         "",
@@ -71,6 +140,11 @@ def main(argv=None) -> int:
         tinyml_table(tinyml_dir),
         "",
     ]
+    if not args.no_tests:
+        section, passed = test_suite_section(lab_names())
+        sections += ["## Test suite (`make test`)", "", section, ""]
+        if not passed:
+            failures["tests"] = "the test suite failed; run `make test` for the details"
     write_text_atomically(args.out, "\n".join(sections))
     print("\n".join(sections))
     for message in failures.values():

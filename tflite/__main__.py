@@ -3,6 +3,7 @@
     python -m tflite build [--example sine|digits|gestures|all] [--out build/tflite]
                            [--imu-csv DIR] [--quick] [--deploy int8|qat_int8|pruned_int8]
     python -m tflite emit MODEL.tflite --out DIR [--name g_model]
+    python -m tflite table [BUILD_DIR]     the Markdown table of every report.json (make bench)
 
 Errors print ``error: <message>`` on stderr and exit with status 2; a build whose
 deployed model misses its targets exits with status 1 (its output is still written).
@@ -32,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                                                        "float32", "dynamic_range", "float16"],
                    help="the mode that goes to the board (full-integer modes only)")
     b.add_argument("--seed", type=int, default=0)
+    t = sub.add_parser("table", help="print the Markdown table of every report.json in a build folder")
+    t.add_argument("build_dir", nargs="?", default="build/tflite")
     e = sub.add_parser("emit", help="C files for the board from any full-integer .tflite")
     e.add_argument("model", help="a .tflite file")
     e.add_argument("--out", required=True, help="output folder (created; replaced if present)")
@@ -44,6 +47,11 @@ def main(argv=None) -> int:
     from tflite.errors import PipelineError
 
     try:
+        if args.command == "table":
+            from tflite.report import tinyml_table
+
+            print(tinyml_table(args.build_dir), end="")
+            return 0
         if args.command == "emit":
             from tflite.emit import emit_model
 
@@ -57,9 +65,10 @@ def main(argv=None) -> int:
             return 0
         if args.deploy not in ("int8", "qat_int8", "pruned_int8"):
             raise PipelineError(
-                f"--deploy {args.deploy}: refused for the micro target: only full-integer models "
-                "(int8, qat_int8, pruned_int8) may go to the board; float32, float16 and dynamic-range "
-                "models keep float activations, which TFLite Micro's int8 kernels cannot run"
+                f"--deploy {args.deploy}: the course deploys full-integer models only (int8, "
+                "qat_int8, pruned_int8). A float32 model runs in TFLite Micro but needs about 4x "
+                "the flash and misses the CMSIS-NN int8 kernels; TFLite Micro cannot run "
+                "dynamic-range (hybrid) or float16 models at all"
             )
         from tflite.build import build_example
 
