@@ -11,6 +11,10 @@ of the process and of every Jupyter kernel it starts. A newcomer reads them as f
     E0000 ... cuda_platform.cc:52] failed call to cuInit: ...
     W0000 ... NodeDef mentions attribute use_unbounded_threadpool which is not in the op ...
 
+and ipykernel's notice on every kernel it starts headless (the kernels listen on loopback):
+
+    [IPKernelApp] WARNING | Kernel is running over TCP without encryption. ...
+
 :func:`quiet_native_logs` routes descriptor 2 through a filter that drops exactly these
 lines and passes every other line on at once, so real errors and warnings still show. The
 runner, ``make autograde`` and ``python -m tflite`` call it; kernels they start inherit it.
@@ -30,7 +34,9 @@ _NOISE = re.compile(
     r"|cuda_executor\.cc|cuda_diagnostics\.cc|gpu_device\.cc)[^\]]*\] .*"
     r"|[IWE]\d{4} [\d:. ]+\d+ [\w.]+:\d+\] .*NodeDef mentions attribute use_unbounded_threadpool.*"
     r"|To enable the following instructions: .* in other operations, rebuild TensorFlow with the "
-    r"appropriate compiler flags\.)$"
+    r"appropriate compiler flags\."
+    # ipykernel 7 on every headless kernel start; the runner's kernels listen on loopback only.
+    r"|\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption\..*)$"
 )
 _installed = False
 
