@@ -1,8 +1,9 @@
-"""How a lab reports its headline figure to the runner (``make run``, ``make bench``).
+"""How a lab reports its headline figures to the runner (``make run``, ``make bench``).
 
-A lab calls ``report_metric("test accuracy", acc)`` once; the figure is printed for
-the student and stored in the executed notebook under ``METRIC_MIME``, where
-``course_lib.runner`` reads it back.
+A lab calls ``report_metric("test accuracy", acc)`` for each figure it stands on (most labs
+have one; a lab may report several, e.g. an error against a reference and an accuracy). Each
+figure is printed for the student and stored in the executed notebook under
+``METRIC_MIME``, where ``course_lib.runner`` reads them back, in the order reported.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ def report_metric(name: str, value: float) -> None:
     )
 
 
-def read_metric(notebook) -> dict | None:
-    """The last metric a lab reported in an executed notebook (a ``nbformat`` node), or None."""
-    found = None
+def read_metrics(notebook) -> dict[str, float]:
+    """Every figure a lab reported in an executed notebook (a ``nbformat`` node), by name, in
+    the order first reported; a name reported twice keeps its last value."""
+    found: dict[str, float] = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if METRIC_MIME in data:
-                found = dict(data[METRIC_MIME])
+                found[data[METRIC_MIME]["name"]] = float(data[METRIC_MIME]["value"])
     return found

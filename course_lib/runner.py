@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_lib.metrics import read_metric
+from course_lib.metrics import read_metrics
 from course_lib.native_logs import quiet_native_logs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ class LabFailed(Exception):
 class LabRun:
     lab: str
     seconds: float
-    metric: dict | None
+    metrics: dict[str, float]
     output: Path
 
 
@@ -104,7 +104,7 @@ def run_lab(
     timeout: int | None = None,
     out_dir: Path = BUILD_LABS,
 ) -> LabRun:
-    """Execute one lab headless and return its wall time and headline metric.
+    """Execute one lab headless and return its wall time and headline figures.
 
     Raises ``LabFailed`` naming the lab and the failing cell if a cell raises or runs
     longer than ``timeout`` seconds (default :func:`cell_timeout`); the executed notebook is
@@ -146,16 +146,16 @@ def run_lab(
         partial.replace(output)
     if failure:
         raise LabFailed(f"lab {name} failed at {failure}; executed notebook: {output}")
-    metric = read_metric(nbformat.read(output, as_version=4))
-    return LabRun(name, seconds, metric, output)
+    metrics = read_metrics(nbformat.read(output, as_version=4))
+    return LabRun(name, seconds, metrics, output)
 
 
 def format_table(runs: list[LabRun], failures: dict[str, str] | None = None) -> str:
-    """A Markdown table: lab, wall time, headline metric."""
-    lines = ["| lab | wall time (s) | headline metric |", "| --- | ---: | --- |"]
+    """A Markdown table: lab, wall time, headline figures."""
+    lines = ["| lab | wall time (s) | headline figures |", "| --- | ---: | --- |"]
     for run in runs:
-        metric = f"{run.metric['name']} {run.metric['value']:.4f}" if run.metric else "-"
-        lines.append(f"| {run.lab} | {run.seconds:.1f} | {metric} |")
+        figures = "; ".join(f"{name} {value:.4g}" for name, value in run.metrics.items()) or "-"
+        lines.append(f"| {run.lab} | {run.seconds:.1f} | {figures} |")
     for lab in failures or {}:
         lines.append(f"| {lab} | - | FAILED |")
     return "\n".join(lines)

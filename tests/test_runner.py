@@ -8,14 +8,15 @@ def test_parameters_are_injected_and_the_metric_is_read(tmp_path):
     nb = write_notebook(
         tmp_path / "toy" / "toy.ipynb",
         "import os\nfrom course_lib import report_metric\n"
-        "report_metric('accuracy', SCALE * 0.25 + (os.environ['COURSE_QUICK'] == '1'))",
+        "report_metric('accuracy', SCALE * 0.25 + (os.environ['COURSE_QUICK'] == '1'))\n"
+        "report_metric('worst error', 1e-7)",
         parameters="SCALE = 1",
     )
     run = run_lab(nb, parameters={"SCALE": 2}, quick=True, out_dir=tmp_path / "out")
     assert run.lab == "toy"
-    assert run.metric == {"name": "accuracy", "value": 1.5}
     assert run.output == tmp_path / "out" / "toy.ipynb" and run.output.is_file()
-    assert "| toy |" in format_table([run])
+    assert run.metrics == {"accuracy": 1.5, "worst error": 1e-7}
+    assert "| toy |" in format_table([run]) and "accuracy 1.5; worst error 1e-07" in format_table([run])
 
 
 def test_a_failing_cell_is_named(tmp_path):
