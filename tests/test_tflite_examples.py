@@ -91,24 +91,45 @@ def test_report_compares_every_mode(name):
         for io in ("input", "output"):
             assert {"dtype", "shape", "scale", "zero_point"} <= set(rec[io])
         if mode in MICRO_MODES:
-            assert rec["micro"] == "ok" and rec["full_integer"]
+            assert rec["micro"] == "deployable" and rec["full_integer"]
             assert rec["input"]["dtype"] == rec["output"]["dtype"] == "int8"
             assert rec["tflm_metric"] is not None and rec["arena_bytes"] > 0
             assert isinstance(rec["tflm_vs_litert"]["identical"], bool)
             assert rec["tflm_vs_litert"]["samples"] == rep["eval_samples"]
         else:
-            assert rec["micro"].startswith("refused: "), rec["micro"]
-    assert rep["modes"]["float16"]["micro"].startswith("refused: it is a float16 model")
-    assert rep["modes"]["float32"]["micro"].startswith("refused: it is a float32 model")
+            assert rec["micro"].startswith(("runs, not deployed: ", "cannot run: ")), rec["micro"]
+    # float16 weights: a TFLite Micro limit, not a choice.
+    assert rep["modes"]["float16"]["micro"].startswith("cannot run: it is a float16-weight model")
+    # float32: TFLite Micro runs it (measured here), the course deploys int8 by choice.
+    f32 = rep["modes"]["float32"]
+    assert f32["micro"].startswith("runs, not deployed: it is a float32 model"), f32["micro"]
+    assert "by choice" in f32["micro"] and "4x" in f32["micro"]
+    assert f32["tflm_metric"] is not None and f32["arena_bytes"] > 0
     pruned = rep["modes"]["pruned_int8"]
     assert pruned["weight_sparsity"] >= 0.5
     assert pruned["gzip_bytes"] < rep["modes"]["int8"]["gzip_bytes"]
 
 
-def test_dynamic_range_digits_is_a_hybrid_model_refused_for_the_board():
+def test_dynamic_range_digits_is_a_hybrid_model_tflite_micro_cannot_run():
     rec = _report("digits")["modes"]["dynamic_range"]
     assert rec["kind"] == "dynamic_range"
-    assert "hybrid" in rec["micro"] and rec["tflm_metric"] is None and rec["litert_metric"] > 0.5
+    assert rec["micro"].startswith("cannot run: ") and "hybrid" in rec["micro"]
+    assert rec["tflm_metric"] is None and rec["litert_metric"] > 0.5
+
+
+def test_measure_model_is_what_the_report_holds():
+    """The public measure_model gives the very record build_example writes per mode."""
+    from tflite.build import measure_model
+
+    folder = quick_build("digits")
+    rep = _report("digits")
+    data = get_example("digits").load_data(get_example("digits").settings(True))
+    for mode in ("int8", "dynamic_range"):
+        rec = measure_model((folder / "modes" / f"{mode}.tflite").read_bytes(), data.x_eval,
+                            data.y_eval, "accuracy", source=f"digits/{mode}")
+        saved = rep["modes"][mode]
+        for key in ("bytes", "micro", "tflm_metric", "litert_metric", "arena_bytes"):
+            assert rec[key] == saved[key], (mode, key)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -187,6 +208,9 @@ def test_tinyml_table_lists_every_example_and_mode():
         for mode in MODES:
             assert f"| {name} | {mode} |" in table
     assert "**deployed**" in table
+    # The board column tells the course's choice (float32) from a TFLite Micro limit.
+    assert "| float32 |" in table and "| runs, not deployed |" in table
+    assert "| cannot run |" in table and "| deployable |" in table
 
 
 def test_generated_headers_compile_for_the_board():

@@ -33,13 +33,13 @@ from tflite.convert import (
 )
 from tflite.emit import prepare_micro_model, sha256_hex, staged_folder, write_c_files
 from tflite.errors import PipelineError
-from tflite.examples import Example, ExampleData, get_example
+from tflite.examples import METRICS, Example, ExampleData, get_example, score
 from tflite.micro import MicroModel, arena_size_for, run_litert
 from tflite.model_info import (
     ModelInfo,
     dequantize,
     inspect_model,
-    micro_refusal,
+    micro_status,
     quantize,
     strip_model,
 )
@@ -67,14 +67,21 @@ def _to_real(y: np.ndarray, info: ModelInfo) -> np.ndarray:
     return np.asarray(y, dtype=np.float32)
 
 
-def _micro_verdict(info: ModelInfo) -> str:
-    reason = micro_refusal(info)
-    return "ok" if reason is None else f"refused: {reason}"
+def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
+                  source: str = "<model>") -> dict:
+    """Measure one ``.tflite`` model on real-valued inputs ``x`` with targets ``y``.
 
-
-def evaluate_mode(example: Example, data: ExampleData, mode: str, model_bytes: bytes) -> dict:
-    """Measure one mode's model: TFLite Micro metric and arena where it runs, LiteRT otherwise."""
-    source = f"{example.name}/{mode}"
+    ``x`` is what the Keras model takes (float32); the function quantizes it with the
+    model's input scale and zero point if the model takes int8, and dequantizes int8
+    outputs before scoring (``metric``: ``"accuracy"`` against integer labels, or
+    ``"mae"``). Returns the record ``report.json`` holds per build mode: ``bytes``,
+    ``gzip_bytes``, ``kind``, ``full_integer``, ``operators``, ``input``/``output``,
+    ``micro`` (see :func:`tflite.model_info.micro_status`), ``tflm_metric`` and
+    ``arena_bytes`` (measured in the TFLite Micro runtime where it runs the model, else
+    ``None``), ``kTensorArenaSize``, ``litert_metric`` and ``tflm_vs_litert``.
+    """
+    if metric not in METRICS:
+        raise PipelineError(f"{source}: unknown metric {metric!r}; known: {', '.join(METRICS)}")
     info = inspect_model(model_bytes, source)
     rec: dict = {
         "bytes": len(model_bytes),
@@ -84,25 +91,20 @@ def evaluate_mode(example: Example, data: ExampleData, mode: str, model_bytes: b
         "operators": info.operators,
         "input": info.inputs[0].to_dict(),
         "output": info.outputs[0].to_dict(),
-        "micro": _micro_verdict(info),
+        "micro": micro_status(info),
     }
     if info.notes:
         rec["notes"] = info.notes
-    if mode == "dynamic_range" and info.kind == "float32":
-        rec["note"] = (
-            "no weight tensor reached the converter's 1,024-element minimum for dynamic-range "
-            "quantization, so this model stayed float32"
-        )
-    x = _to_model_input(data.x_eval, info)
+    x = _to_model_input(np.asarray(x, dtype=np.float32), info)
     tflm_runs = info.kind in ("int8", "float32") and not info.micro_unsupported
     if tflm_runs:
         m = MicroModel(model_bytes, source)
         raw = m.run(x)
-        rec["tflm_metric"] = example.score(_to_real(raw, info), data)
+        rec["tflm_metric"] = score(_to_real(raw, info), y, metric)
         rec["arena_bytes"] = m.arena_used()
         rec["kTensorArenaSize"] = arena_size_for(rec["arena_bytes"])
         ref = run_litert(model_bytes, x, reference=True)
-        rec["litert_metric"] = example.score(_to_real(ref, info), data)
+        rec["litert_metric"] = score(_to_real(ref, info), y, metric)
         diff = np.abs(raw.astype(np.float64) - ref.astype(np.float64)).reshape(len(raw), -1)
         rec["tflm_vs_litert"] = {
             "identical": bool(np.array_equal(raw, ref)),
@@ -111,7 +113,7 @@ def evaluate_mode(example: Example, data: ExampleData, mode: str, model_bytes: b
             "samples": int(len(raw)),
             "units": "int8 steps" if info.outputs[0].dtype == "int8" else "float",
         }
-        if example.metric == "accuracy":
+        if metric == "accuracy":
             rec["tflm_vs_litert"]["same_predictions"] = int(
                 (raw.reshape(len(raw), -1).argmax(1) == ref.reshape(len(ref), -1).argmax(1)).sum()
             )
@@ -119,7 +121,19 @@ def evaluate_mode(example: Example, data: ExampleData, mode: str, model_bytes: b
         rec["tflm_metric"] = None
         rec["arena_bytes"] = None
         rec["tflm_vs_litert"] = None
-        rec["litert_metric"] = example.score(_to_real(run_litert(model_bytes, x, False), info), data)
+        rec["litert_metric"] = score(_to_real(run_litert(model_bytes, x, False), info), y, metric)
+    return rec
+
+
+def evaluate_mode(example: Example, data: ExampleData, mode: str, model_bytes: bytes) -> dict:
+    """Measure one build mode's model on the example's held-out data (see :func:`measure_model`)."""
+    rec = measure_model(model_bytes, data.x_eval, data.y_eval, example.metric,
+                        source=f"{example.name}/{mode}")
+    if mode == "dynamic_range" and rec["kind"] == "float32":
+        rec["note"] = (
+            "no weight tensor reached the converter's 1,024-element minimum for dynamic-range "
+            "quantization, so this model stayed float32"
+        )
     return rec
 
 

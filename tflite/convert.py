@@ -1,19 +1,22 @@
 """Build modes: one trained Keras model, six ``.tflite`` files to compare side by side.
 
-==================  ==========================================================  ==========
-mode                what the converter does                                     board?
-==================  ==========================================================  ==========
-``float32``         no optimization                                             no
-``dynamic_range``   ``Optimize.DEFAULT``, no data: int8 weights, float math     no (hybrid)
-``float16``         float16 weights, dequantized to float32 at run time         no
-``int8``            full-integer post-training quantization with a              yes
+==================  ==========================================================  =====================
+mode                what the converter does                                     TFLite Micro / board
+==================  ==========================================================  =====================
+``float32``         no optimization                                             runs (float reference
+                                                                                kernels); not deployed
+                                                                                by choice: ~4x flash,
+                                                                                no CMSIS-NN int8
+``dynamic_range``   ``Optimize.DEFAULT``, no data: int8 weights, float math     cannot run (hybrid)
+``float16``         float16 weights, dequantized to float32 at run time         cannot run
+``int8``            full-integer post-training quantization with a              deployable
                     representative dataset, int8 input and output
-``qat_int8``        quantization-aware training (tensorflow-model-optimization)  yes
+``qat_int8``        quantization-aware training (tensorflow-model-optimization)  deployable
                     fine-tunes with fake quantization, then full-integer int8
-``pruned_int8``     magnitude pruning to >= 50 % zero weights while             yes
+``pruned_int8``     magnitude pruning to >= 50 % zero weights while             deployable
                     fine-tuning, then full-integer int8 (the flatbuffer keeps
                     the zeros, so only the gzip size shrinks)
-==================  ==========================================================  ==========
+==================  ==========================================================  =====================
 
 QAT and pruning use tensorflow-model-optimization, which only accepts tf-keras
 (Keras 2) models and, when imported, sets ``TF_USE_LEGACY_KERAS=1``. If ``tf.keras`` has
@@ -36,7 +39,7 @@ import numpy as np
 from tflite.errors import PipelineError
 
 MODES = ("float32", "dynamic_range", "float16", "int8", "qat_int8", "pruned_int8")
-#: Modes whose models are full-integer and may go to the board.
+#: Modes whose models are full-integer: the ones the course deploys to the board.
 MICRO_MODES = ("int8", "qat_int8", "pruned_int8")
 
 

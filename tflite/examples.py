@@ -21,6 +21,20 @@ import numpy as np
 
 from tflite.errors import PipelineError
 
+#: Metrics :func:`score` computes from real-valued (dequantized) outputs.
+METRICS = ("accuracy", "mae")
+
+
+def score(outputs, y, metric: str = "accuracy") -> float:
+    """Accuracy (argmax of each output vs the integer labels ``y``) or mean absolute error."""
+    outputs = np.asarray(outputs)
+    y = np.asarray(y)
+    if metric == "mae":
+        return float(np.mean(np.abs(outputs.reshape(-1) - y.reshape(-1))))
+    if metric == "accuracy":
+        return float(np.mean(np.argmax(outputs.reshape(len(outputs), -1), axis=1) == y))
+    raise PipelineError(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+
 
 @dataclass
 class Settings:
@@ -92,9 +106,7 @@ class Example:
 
     def score(self, outputs: np.ndarray, data: ExampleData) -> float:
         """The metric from real-valued (dequantized) outputs on ``data.x_eval``."""
-        if self.metric == "mae":
-            return float(np.mean(np.abs(outputs.reshape(-1) - data.y_eval.reshape(-1))))
-        return float(np.mean(np.argmax(outputs.reshape(len(outputs), -1), axis=1) == data.y_eval))
+        return score(outputs, data.y_eval, self.metric)
 
     def header_params(self, data: ExampleData) -> dict:
         """Constants for the generated sketch (gestures: names, normalization, threshold)."""

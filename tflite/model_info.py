@@ -7,7 +7,9 @@ Everything here reads the flatbuffer itself (with the schema module that ships i
   not truncated) and returns them;
 - :func:`inspect_model` lists operators, inputs/outputs with their quantization, and
   classifies the model (float32, float16, dynamic range, full-integer int8, ...);
-- :func:`require_micro_model` refuses anything the board cannot run, saying why;
+- :func:`micro_status` says whether TFLite Micro runs a model and whether the course
+  deploys it; :func:`require_micro_model` refuses to emit anything but full-integer
+  int8, saying whether that is the course's choice or a TFLite Micro limit;
 - :func:`strip_model` drops tensor names, signature defs and metadata the board never
   reads, then re-aligns the buffers with TFLite Micro's own aligner.
 """
@@ -384,26 +386,41 @@ def inspect_model(data: bytes, source: str = "<model>") -> ModelInfo:
     )
 
 
+#: Why a model that is not full-integer int8 does not go to the board, per kind. Each reason
+#: says who decides: the course (float32: "by choice") or TFLite Micro ("cannot run").
 _KIND_REASONS = {
-    "float32": "it is a float32 model (float weights and activations); the board's "
-    "TFLite Micro build and its int8 kernels need a full-integer model",
-    "float16": "it is a float16 model (float16 weights dequantized to float32 at run time); "
-    "TFLite Micro's DEQUANTIZE takes only int8/int16 input",
+    "float32": "it is a float32 model (float weights and activations). TFLite Micro runs it with "
+    "its float reference kernels, but the course deploys full-integer int8 by choice: one byte "
+    "per weight instead of four (about 4x less flash) and the CMSIS-NN int8 kernels (float32 "
+    "gets no CMSIS-NN speed-up)",
+    "float16": "it is a float16-weight model (float16 weights dequantized to float32 at run time); "
+    "TFLite Micro cannot run it: its DEQUANTIZE takes only int8/int16 input",
     "dynamic_range": "it is a dynamic-range (hybrid) model: int8 weights but float32 "
-    "activations; TFLite Micro rejects hybrid models (e.g. 'Input type: FLOAT32 with filter "
-    "type: INT8 not supported')",
-    "int8_float_io": "it is int8 inside but its input/output are float32; convert with "
-    "inference_input_type=tf.int8 and inference_output_type=tf.int8",
+    "activations; TFLite Micro cannot run it: it has no hybrid kernels (e.g. 'Input type: "
+    "FLOAT32 with filter type: INT8 not supported')",
+    "int8_float_io": "it is int8 inside but its input/output are float32 (QUANTIZE/DEQUANTIZE at "
+    "the ends); TFLite Micro runs it, but the course's sketches feed and read int8: convert "
+    "with inference_input_type=tf.int8 and inference_output_type=tf.int8",
     "mixed": "not every tensor is int8",
 }
 
+#: Kinds TFLite Micro itself cannot run (as opposed to kinds the course chooses not to deploy).
+MICRO_CANNOT_RUN_KINDS = ("float16", "dynamic_range")
+
+#: The values of a report's ``micro`` field (see :func:`micro_status`).
+MICRO_DEPLOYABLE = "deployable"
+MICRO_RUNS_NOT_DEPLOYED = "runs, not deployed: "
+MICRO_CANNOT_RUN = "cannot run: "
+MICRO_NOT_DEPLOYED = "not deployed: "
+
 
 def micro_refusal(info: ModelInfo) -> str | None:
-    """Why the board must not get this model, in one sentence; ``None`` if it may.
+    """Why the pipeline does not send this model to the board, in one sentence; ``None`` if it may.
 
     Only full-integer models pass (every activation and weight int8, biases int32, int8
     input and output), whose operators TFLite Micro implements, in one subgraph, within
-    :data:`MAX_MODEL_BYTES`.
+    :data:`MAX_MODEL_BYTES`. The reason says whether it is the course's choice (float32)
+    or a TFLite Micro limit (dynamic range, float16, a missing operator).
     """
     if not info.full_integer:
         return _KIND_REASONS[info.kind]
@@ -424,8 +441,34 @@ def micro_refusal(info: ModelInfo) -> str | None:
     return None
 
 
+def micro_status(info: ModelInfo) -> str:
+    """The report's ``micro`` field: can TFLite Micro run this model, and does the course deploy it?
+
+    - ``"deployable"``: full-integer int8 that TFLite Micro runs and the board holds: what
+      the course deploys;
+    - ``"runs, not deployed: <why>"``: TFLite Micro runs it, the course does not deploy it
+      (float32: float reference kernels, about 4x the flash, no CMSIS-NN int8 speed-up;
+      float input/output; several subgraphs);
+    - ``"cannot run: <why>"``: TFLite Micro cannot run it (dynamic-range/hybrid and
+      float16-weight models, an operator it lacks) or the board cannot hold it;
+    - ``"not deployed: <why>"``: a mix of types the pipeline does not classify further.
+    """
+    reason = micro_refusal(info)
+    if reason is None:
+        return MICRO_DEPLOYABLE
+    if info.micro_unsupported or info.kind in MICRO_CANNOT_RUN_KINDS or info.size > MAX_MODEL_BYTES:
+        return MICRO_CANNOT_RUN + reason
+    if info.kind == "mixed":
+        return MICRO_NOT_DEPLOYED + reason
+    return MICRO_RUNS_NOT_DEPLOYED + reason
+
+
 def require_micro_model(info: ModelInfo) -> None:
-    """Raise :class:`PipelineError` naming the file and the reason if the board must not get it."""
+    """Raise :class:`PipelineError` naming the file and the reason if the pipeline must not emit it.
+
+    Emission takes only full-integer int8 models: for float32 that is the course's choice
+    (TFLite Micro runs float32), for dynamic-range and float16 models a TFLite Micro limit.
+    """
     reason = micro_refusal(info)
     if reason is None:
         return
@@ -434,9 +477,9 @@ def require_micro_model(info: ModelInfo) -> None:
         more = f" (and {len(info.problems) - 3} more)" if len(info.problems) > 3 else ""
         raise PipelineError(
             f"{info.source}: refused for the micro target: {reason}. Offending tensors: "
-            f"{shown}{more}. Build it with full-integer int8 quantization (Optimize.DEFAULT, a "
-            "representative dataset, TFLITE_BUILTINS_INT8, int8 input and output), e.g. "
-            "`python -m tflite build` mode int8."
+            f"{shown}{more}. This pipeline emits full-integer int8 models only: build it with "
+            "full-integer int8 quantization (Optimize.DEFAULT, a representative dataset, "
+            "TFLITE_BUILTINS_INT8, int8 input and output), e.g. `python -m tflite build` mode int8."
         )
     if info.micro_unsupported:
         reason += ". TFLite Micro implements: " + ", ".join(sorted(MICRO_RESOLVER_METHODS))

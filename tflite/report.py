@@ -4,7 +4,19 @@ A report holds, per build mode: model bytes (and gzip bytes), the metric measure
 the TFLite Micro runtime on held-out data (accuracy, or MAE for sine), the float Keras
 model's figure on the same data, the arena TFLite Micro actually used, the operator list,
 input/output quantization, and whether TFLite Micro and LiteRT give the same int8 outputs
-on the same inputs. Modes the board must not get say why under ``"micro"``.
+on the same inputs.
+
+``"micro"`` says, per mode, whether TFLite Micro runs the model and whether the course
+deploys it (:func:`tflite.model_info.micro_status`):
+
+- ``"deployable"``: full-integer int8 (int8, qat_int8, pruned_int8): what the course
+  deploys to the board;
+- ``"runs, not deployed: <why>"``: TFLite Micro runs it but the course does not deploy it;
+  float32 runs with TFLite Micro's float reference kernels (its metric and arena are
+  measured), at about 4x the flash of int8 and without the CMSIS-NN int8 speed-up;
+- ``"cannot run: <why>"``: TFLite Micro cannot run it: dynamic-range (hybrid) and
+  float16-weight models, an operator TFLite Micro lacks, a model too big for the flash;
+- ``"not deployed: <why>"``: a mix of tensor types the pipeline does not classify further.
 """
 
 from __future__ import annotations
@@ -33,12 +45,20 @@ def _fmt_metric(metric: str, value) -> str:
     return f"{100 * value:.2f} %"
 
 
+def board_column(micro: str) -> str:
+    """The short form of a ``micro`` field for a table: the part before the colon."""
+    return micro.split(":", 1)[0] if micro else "-"
+
+
 def tinyml_table(build_dir="build/tflite") -> str:
     """A Markdown table (example, mode, bytes, accuracy/MAE, arena) from every report.json.
 
     The metric is the one measured in the TFLite Micro runtime; for modes TFLite Micro
-    cannot run (dynamic range, float16) it is LiteRT's, marked "(LiteRT)". Returns a
-    note instead of a table if nothing has been built yet.
+    cannot run (dynamic range, float16) it is LiteRT's, marked "(LiteRT)". The board
+    column is the report's ``micro`` field in short: **deployed** (the model the sketch
+    holds), "deployable" (full-integer int8), "runs, not deployed" (float32: the course's
+    choice) or "cannot run" (a TFLite Micro limit). Returns a note instead of a table if
+    nothing has been built yet.
     """
     build_dir = Path(build_dir)
     reports = sorted(build_dir.glob(f"*/{REPORT_NAME}"))
@@ -59,7 +79,7 @@ def tinyml_table(build_dir="build/tflite") -> str:
             if value is None and rec.get("litert_metric") is not None:
                 shown = _fmt_metric(metric, rec["litert_metric"]) + " (LiteRT)"
             arena = rec.get("arena_bytes")
-            board = "yes" if rec.get("micro") == "ok" else "no"
+            board = board_column(rec.get("micro", ""))
             if mode == rep.get("deploy_mode"):
                 board = "**deployed**"
             lines.append(
