@@ -20,7 +20,8 @@ from tflite.micro import MicroModel, arena_size_for
 from tflite.model_info import dequantize, inspect_model, quantize
 from tflite.report import tinyml_table
 
-pytestmark = pytest.mark.slow
+# One xdist worker builds the three examples once (tests.tflite_fixtures caches per process).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tflite-builds")]
 EXAMPLES = ["sine", "digits", "gestures"]
 
 
