@@ -1,99 +1,37 @@
-"""IMU gestures for the Arduino Nano 33 BLE Sense: a generator, the capture CSV reader, normalization.
+"""A generator of IMU gestures for the Arduino Nano 33 BLE Sense, deterministic by seed.
 
 Introduced in lab 12 (TinyML). The TinyML pipeline (``python -m tflite build --example
-gestures``) trains its gesture classifier on these windows and writes the same
-normalization constants into the generated sketch header ``gesture_params.h``, so the
-board normalizes exactly as training did.
-
-A gesture is a window of 119 samples (one second at 119 Hz, the IMU's rate) of six
-channels ``aX, aY, aZ, gX, gY, gZ``: acceleration in g (gravity included, about +-4 g
-full scale) and angular rate in degrees per second (about +-2000 dps full scale). A
-window starts when ``|aX| + |aY| + |aZ|`` first reaches :data:`ACCEL_THRESHOLD_G`, as in
-the capture and classifier sketches.
+gestures``) trains its gesture classifier on these windows unless given recorded ones.
+Windows follow the capture format of :mod:`course_lib.imu_capture` (119 samples of
+``aX, aY, aZ, gX, gY, gZ``, starting where :func:`~course_lib.imu_capture.trigger_index`
+fires); :mod:`course_lib.imu_normalization` normalizes them.
 
 The generator simulates the physics: the board's orientation (a rotation about one body
 axis, through a pivot such as the elbow), its translational acceleration, gravity as the
 accelerometer sees it in the rotating body frame, centripetal and tangential acceleration
 of a board held away from the pivot, and per-person variation (speed, size, how the board
 is held, direction) plus sensor noise and bias. Everything is deterministic by ``seed``.
-
-The capture format (what ``arduino/capture/capture.ino`` prints and
-:func:`read_imu_csv` reads) is CSV with the header ``aX,aY,aZ,gX,gY,gZ`` and 119 rows per
-gesture; blank lines between gestures are optional. A folder holds one file per gesture
-class and the file stem is the label (``punch.csv`` holds punches).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from course_lib.imu_capture import (
+    ACCEL_RANGE_G,
+    GYRO_RANGE_DPS,
+    SAMPLE_RATE_HZ,
+    WINDOW,
+    trigger_index,
+)
+
 #: Gesture classes the generator knows, in label order.
 GESTURES = ("punch", "flex", "wave", "circle")
-#: Samples per second of the board's IMU (LSM9DS1 and BMI270 as the sketches configure them).
-SAMPLE_RATE_HZ = 119
-#: Samples per gesture window (one second).
-WINDOW = 119
-#: Channel names, in column order, exactly as the capture CSV header spells them.
-CHANNELS = ("aX", "aY", "aZ", "gX", "gY", "gZ")
-#: A window starts at the first sample where |aX| + |aY| + |aZ| reaches this (in g).
-ACCEL_THRESHOLD_G = 2.5
-#: Sensor full scale: readings are clipped here like the real IMU does.
-ACCEL_RANGE_G = 4.0
-GYRO_RANGE_DPS = 2000.0
 
 _G = 9.80665  # m/s^2 per g
-
-
-class IMUFormatError(ValueError):
-    """An IMU capture CSV (or folder of them) is not in the expected format."""
-
-
-# --------------------------------------------------------------------------- normalization
-
-
-@dataclass(frozen=True)
-class Normalization:
-    """Per-channel ``(value - offset) / scale``, the same in training and on the board.
-
-    Introduced in lab 12 (TinyML). :meth:`apply` computes in float32 exactly as the
-    generated sketch does in C ``float``; ``gesture_params.h`` holds these numbers.
-    """
-
-    offset: tuple[float, ...]
-    scale: tuple[float, ...]
-
-    def apply(self, windows) -> np.ndarray:
-        """Normalize windows ``(..., 6)`` channel by channel; returns float32."""
-        x = np.asarray(windows, dtype=np.float32)
-        off = np.asarray(self.offset, dtype=np.float32)
-        sc = np.asarray(self.scale, dtype=np.float32)
-        return ((x - off) / sc).astype(np.float32)
-
-    def to_dict(self) -> dict:
-        return {"channels": list(CHANNELS), "offset": list(self.offset), "scale": list(self.scale)}
-
-
-def fit_normalization(windows) -> Normalization:
-    """Per-channel mean and standard deviation of training windows ``(N, 119, 6)``.
-
-    The numbers are rounded to 6 significant digits so the C header, which prints them
-    as decimal literals, holds exactly the values training used.
-    """
-    x = np.asarray(windows, dtype=np.float64).reshape(-1, len(CHANNELS))
-    mean = x.mean(axis=0)
-    std = np.maximum(x.std(axis=0), 1e-3)
-
-    def r(v):
-        return float(f"{float(v):.6g}")
-
-    return Normalization(tuple(r(v) for v in mean), tuple(r(v) for v in std))
-
-
-# --------------------------------------------------------------------------- the generator
 
 
 def _min_jerk(tau):
@@ -269,13 +207,6 @@ def _simulate(name, p: _Person, rng, noise: float):
     return np.concatenate([accel, gyro], axis=1)
 
 
-def trigger_index(stream, threshold: float = ACCEL_THRESHOLD_G) -> int | None:
-    """First row where ``|aX| + |aY| + |aZ|`` reaches ``threshold`` (the sketches' rule), or None."""
-    s = np.abs(np.asarray(stream)[:, :3]).sum(axis=1)
-    hits = np.flatnonzero(s >= threshold)
-    return int(hits[0]) if len(hits) else None
-
-
 def generate_gestures(
     n_per_class: int = 150,
     seed: int = 0,
@@ -316,135 +247,3 @@ def generate_gestures(
             xs.append(stream[start : start + WINDOW])
             ys.append(label)
     return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.int32)
-
-
-# --------------------------------------------------------------------------- capture CSV
-
-
-def write_imu_csv(path, windows) -> Path:
-    """Write windows ``(N, 119, 6)`` in the capture format (header, 119 rows each, blank line)."""
-    path = Path(path)
-    w = np.asarray(windows, dtype=np.float64)
-    if w.ndim != 3 or w.shape[1:] != (WINDOW, len(CHANNELS)):
-        raise ValueError(f"expected windows of shape (N, {WINDOW}, 6), got {w.shape}")
-    lines = [",".join(CHANNELS)]
-    for win in w:
-        lines.extend(",".join(f"{v:.3f}" for v in row) for row in win)
-        lines.append("")
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def read_imu_csv(path) -> np.ndarray:
-    """Read one capture file into windows ``(N, 119, 6)`` float32.
-
-    Introduced in lab 12 (TinyML). The first non-blank line must be the header
-    ``aX,aY,aZ,gX,gY,gZ`` (a repeated header, e.g. after restarting the capture sketch, is
-    skipped). Rows are cut into windows of 119; a blank line ends a window early only if
-    it is complete. Raises :class:`IMUFormatError` naming the file and line for a wrong
-    header, a row that is not six numbers, or a window shorter than 119 rows.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise IMUFormatError(f"{path}: no such file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise IMUFormatError(f"{path}: not a text CSV file ({err})") from None
-    header = ",".join(CHANNELS)
-    windows: list[list[list[float]]] = []
-    current: list[list[float]] = []
-    current_start = 0
-    seen_header = False
-
-    def close():
-        nonlocal current
-        if current:
-            if len(current) < WINDOW:
-                raise IMUFormatError(
-                    f"{path}: line {current_start}: window {len(windows) + 1} has only "
-                    f"{len(current)} rows, a gesture needs {WINDOW} (one second at "
-                    f"{SAMPLE_RATE_HZ} Hz); re-record it or delete it"
-                )
-            windows.append(current)
-            current = []
-
-    for line_no, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            close()
-            continue
-        normalized = line.replace(" ", "")
-        if not seen_header:
-            if normalized != header:
-                raise IMUFormatError(
-                    f"{path}: line {line_no}: header is {line!r}, expected {header!r} "
-                    "(the capture sketch's first line)"
-                )
-            seen_header = True
-            continue
-        if normalized == header:
-            close()
-            continue
-        fields = line.split(",")
-        if len(fields) != len(CHANNELS):
-            raise IMUFormatError(
-                f"{path}: line {line_no}: expected 6 comma-separated values, got {len(fields)}: "
-                f"{line[:60]!r}"
-            )
-        try:
-            row = [float(f) for f in fields]
-        except ValueError:
-            bad = next(f for f in fields if not _is_number(f))
-            raise IMUFormatError(
-                f"{path}: line {line_no}: non-numeric value {bad.strip()!r} in {line[:60]!r}"
-            ) from None
-        if not all(math.isfinite(v) for v in row):
-            raise IMUFormatError(f"{path}: line {line_no}: value is not finite: {line[:60]!r}")
-        if not current:
-            current_start = line_no
-        current.append(row)
-        if len(current) == WINDOW:
-            windows.append(current)
-            current = []
-    close()
-    if not seen_header:
-        raise IMUFormatError(f"{path}: empty file; expected the header {header!r} and rows")
-    if not windows:
-        raise IMUFormatError(f"{path}: header but no gesture rows")
-    return np.asarray(windows, dtype=np.float32)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def load_imu_folder(folder):
-    """Read a folder of capture files, one per class: ``(x, y, names)``.
-
-    Introduced in lab 12 (TinyML). Every ``*.csv`` file is one gesture class named by its
-    stem (sorted alphabetically for the label order); ``x`` is float32 ``(N, 119, 6)``,
-    ``y`` int32 labels into ``names``. Needs at least two classes.
-    """
-    folder = Path(folder)
-    if not folder.exists():
-        raise IMUFormatError(f"{folder}: no such folder")
-    if not folder.is_dir():
-        raise IMUFormatError(f"{folder}: not a folder of capture CSV files")
-    files = sorted(folder.glob("*.csv"))
-    if len(files) < 2:
-        raise IMUFormatError(
-            f"{folder}: found {len(files)} .csv file(s); need one file per gesture class "
-            "(at least two), e.g. punch.csv and flex.csv"
-        )
-    xs, ys, names = [], [], []
-    for label, f in enumerate(files):
-        w = read_imu_csv(f)
-        xs.append(w)
-        ys.append(np.full(len(w), label, dtype=np.int32))
-        names.append(f.stem)
-    return np.concatenate(xs), np.concatenate(ys), tuple(names)

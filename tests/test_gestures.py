@@ -1,4 +1,4 @@
-"""course_lib.gestures: the IMU generator, the capture CSV reader, the normalization."""
+"""The IMU generator (course_lib.gestures), the capture CSV reader (imu_capture), the normalization."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from course_lib import gestures as g
+from course_lib import imu_capture as imu
+from course_lib import imu_normalization as norm_lib
 from tests.tflite_fixtures import run_cli, work_dir
 
 
@@ -33,7 +35,7 @@ def test_deterministic_by_seed():
 def test_sensor_units_and_ranges(windows):
     x, _ = windows
     acc, gyro = x[..., :3], x[..., 3:]
-    assert np.abs(acc).max() <= g.ACCEL_RANGE_G and np.abs(gyro).max() <= g.GYRO_RANGE_DPS
+    assert np.abs(acc).max() <= imu.ACCEL_RANGE_G and np.abs(gyro).max() <= imu.GYRO_RANGE_DPS
     assert np.abs(acc).max() > 2.0, "acceleration should be in g with real motion peaks"
     assert np.abs(gyro).max() > 100.0, "angular rate should be in deg/s"
 
@@ -41,8 +43,8 @@ def test_sensor_units_and_ranges(windows):
 def test_every_window_starts_at_the_trigger(windows):
     x, _ = windows
     start = np.abs(x[:, 0, :3]).sum(axis=1)
-    assert (start >= g.ACCEL_THRESHOLD_G).all()
-    assert all(g.trigger_index(w) == 0 for w in x[:20])
+    assert (start >= imu.ACCEL_THRESHOLD_G).all()
+    assert all(imu.trigger_index(w) == 0 for w in x[:20])
 
 
 def test_gravity_is_one_g_when_the_hand_is_still(windows):
@@ -86,22 +88,22 @@ def test_unknown_gesture_is_an_error():
 
 def test_csv_round_trip_with_and_without_blank_lines(tmp_path, windows):
     x, _ = windows
-    path = g.write_imu_csv(tmp_path / "punch.csv", x[:3])
-    back = g.read_imu_csv(path)
+    path = imu.write_imu_csv(tmp_path / "punch.csv", x[:3])
+    back = imu.read_imu_csv(path)
     assert back.shape == (3, 119, 6)
     assert np.allclose(back, x[:3], atol=5e-4)
     text = path.read_text().splitlines()
     no_blanks = tmp_path / "flex.csv"
     no_blanks.write_text("\n".join(line for line in text if line.strip()) + "\n")
-    assert np.array_equal(g.read_imu_csv(no_blanks), back)
+    assert np.array_equal(imu.read_imu_csv(no_blanks), back)
 
 
 def test_repeated_header_after_a_restart_is_skipped(tmp_path, windows):
     x, _ = windows
-    a = g.write_imu_csv(tmp_path / "a.csv", x[:1]).read_text()
+    a = imu.write_imu_csv(tmp_path / "a.csv", x[:1]).read_text()
     path = tmp_path / "wave.csv"
     path.write_text(a + a)
-    assert g.read_imu_csv(path).shape == (2, 119, 6)
+    assert imu.read_imu_csv(path).shape == (2, 119, 6)
 
 
 def _write(tmp_path, name, lines):
@@ -112,54 +114,54 @@ def _write(tmp_path, name, lines):
 
 def test_wrong_header_names_file_and_line(tmp_path):
     path = _write(tmp_path, "punch.csv", ["ax,ay,az,gx,gy,gz", *["0,0,1,0,0,0"] * 119])
-    with pytest.raises(g.IMUFormatError, match=r"punch\.csv: line 1: header is 'ax,ay,az,gx,gy,gz'"):
-        g.read_imu_csv(path)
+    with pytest.raises(imu.IMUFormatError, match=r"punch\.csv: line 1: header is 'ax,ay,az,gx,gy,gz'"):
+        imu.read_imu_csv(path)
 
 
 def test_short_window_names_file_and_line(tmp_path):
     rows = ["aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 119, "", *["0,0,1,0,0,0"] * 50, ""]
     path = _write(tmp_path, "flex.csv", rows)
-    with pytest.raises(g.IMUFormatError, match=r"flex\.csv: line 122: window 2 has only 50 rows"):
-        g.read_imu_csv(path)
+    with pytest.raises(imu.IMUFormatError, match=r"flex\.csv: line 122: window 2 has only 50 rows"):
+        imu.read_imu_csv(path)
 
 
 def test_short_last_window_without_blank_line(tmp_path):
     path = _write(tmp_path, "flex.csv", ["aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 130])
-    with pytest.raises(g.IMUFormatError, match=r"line 121: window 2 has only 11 rows, a gesture needs 119"):
-        g.read_imu_csv(path)
+    with pytest.raises(imu.IMUFormatError, match=r"line 121: window 2 has only 11 rows, a gesture needs 119"):
+        imu.read_imu_csv(path)
 
 
 def test_non_numeric_value_names_file_line_and_value(tmp_path):
     rows = ["aX,aY,aZ,gX,gY,gZ", *["0,0,1,0,0,0"] * 10, "0,0,abc,0,0,0", *["0,0,1,0,0,0"] * 108]
     path = _write(tmp_path, "circle.csv", rows)
-    with pytest.raises(g.IMUFormatError, match=r"circle\.csv: line 12: non-numeric value 'abc'"):
-        g.read_imu_csv(path)
+    with pytest.raises(imu.IMUFormatError, match=r"circle\.csv: line 12: non-numeric value 'abc'"):
+        imu.read_imu_csv(path)
 
 
 def test_wrong_column_count_and_empty_file(tmp_path):
     path = _write(tmp_path, "x.csv", ["aX,aY,aZ,gX,gY,gZ", "1,2,3"])
-    with pytest.raises(g.IMUFormatError, match=r"x\.csv: line 2: expected 6 comma-separated values, got 3"):
-        g.read_imu_csv(path)
+    with pytest.raises(imu.IMUFormatError, match=r"x\.csv: line 2: expected 6 comma-separated values, got 3"):
+        imu.read_imu_csv(path)
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(g.IMUFormatError, match="empty file"):
-        g.read_imu_csv(empty)
+    with pytest.raises(imu.IMUFormatError, match="empty file"):
+        imu.read_imu_csv(empty)
 
 
 def test_folder_labels_come_from_file_stems(tmp_path, windows):
     x, y = windows
     for i, name in enumerate(g.GESTURES[:3]):
-        g.write_imu_csv(tmp_path / f"{name}.csv", x[y == i][:4])
-    xs, ys, names = g.load_imu_folder(tmp_path)
+        imu.write_imu_csv(tmp_path / f"{name}.csv", x[y == i][:4])
+    xs, ys, names = imu.load_imu_folder(tmp_path)
     assert names == tuple(sorted(g.GESTURES[:3]))
     assert xs.shape == (12, 119, 6) and np.bincount(ys).tolist() == [4, 4, 4]
 
 
 def test_folder_errors(tmp_path):
-    with pytest.raises(g.IMUFormatError, match="no such folder"):
-        g.load_imu_folder(tmp_path / "missing")
-    with pytest.raises(g.IMUFormatError, match="need one file per gesture class"):
-        g.load_imu_folder(tmp_path)
+    with pytest.raises(imu.IMUFormatError, match="no such folder"):
+        imu.load_imu_folder(tmp_path / "missing")
+    with pytest.raises(imu.IMUFormatError, match="need one file per gesture class"):
+        imu.load_imu_folder(tmp_path)
 
 
 # --------------------------------------------------------------------------- normalization
@@ -167,7 +169,7 @@ def test_folder_errors(tmp_path):
 
 def test_normalization_is_per_channel_and_rounded(windows):
     x, _ = windows
-    norm = g.fit_normalization(x)
+    norm = norm_lib.fit_normalization(x)
     assert len(norm.offset) == len(norm.scale) == 6
     assert all(float(f"{v:.6g}") == v for v in norm.offset + norm.scale)
     z = norm.apply(x)
@@ -214,7 +216,7 @@ def test_build_trains_on_recorded_csv_files():
     folder.mkdir(exist_ok=True)
     x, y = g.generate_gestures(40, seed=11)
     for i, name in enumerate(g.GESTURES):
-        g.write_imu_csv(folder / f"{name}.csv", x[y == i])
+        imu.write_imu_csv(folder / f"{name}.csv", x[y == i])
     rep = build_example("gestures", work_dir() / "csv-build", imu_csv=folder, quick=True,
                         modes=("int8",), log=lambda m: None)
     assert rep["gestures"] == sorted(g.GESTURES)

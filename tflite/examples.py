@@ -5,7 +5,8 @@
 - ``digits``: a small CNN on the shipped MNIST split (train on the first 8,000 images,
   evaluate on the held-out last 2,000); metric: accuracy.
 - ``gestures``: an IMU gesture classifier (119 samples x 6 channels) trained on windows
-  from :mod:`course_lib.gestures` (or on a folder of capture CSV files); evaluated on
+  from :mod:`course_lib.gestures` (or on a folder of capture CSV files read by
+  :mod:`course_lib.imu_capture`); evaluated on
   windows of *other* simulated people; metric: accuracy.
 
 Each example has full settings (``make tinyml``) and quick settings (``--quick``, the
@@ -268,11 +269,13 @@ class GesturesExample(Example):
 
     def load_data(self, settings, imu_csv=None, seed=0):
         from course_lib import gestures as g
+        from course_lib.imu_capture import IMUFormatError, load_imu_folder
+        from course_lib.imu_normalization import fit_normalization
 
         if imu_csv is not None:
             try:
-                x, y, names = g.load_imu_folder(imu_csv)
-            except g.IMUFormatError as err:
+                x, y, names = load_imu_folder(imu_csv)
+            except IMUFormatError as err:
                 raise PipelineError(str(err)) from None
             # Every fifth window of each class is held out (a fixed, deterministic split).
             idx = np.arange(len(y))
@@ -295,7 +298,7 @@ class GesturesExample(Example):
                 f"{len(ye)} generated windows of other simulated people (seed {seed + 1000}); "
                 f"trained on {len(yt)} windows"
             )
-        norm = g.fit_normalization(xt)
+        norm = fit_normalization(xt)
         rng = np.random.default_rng(seed)
         xt_n, xe_n = norm.apply(xt), norm.apply(xe)
         rep = xt_n[np.sort(rng.choice(len(xt_n), min(300, len(xt_n)), replace=False))]
@@ -307,7 +310,7 @@ class GesturesExample(Example):
     def build_model(self, data):
         import keras
 
-        from course_lib.gestures import CHANNELS, WINDOW
+        from course_lib.imu_capture import CHANNELS, WINDOW
 
         L = keras.layers
         n_classes = len(data.extra["names"])
@@ -333,15 +336,15 @@ class GesturesExample(Example):
         return model
 
     def header_params(self, data):
-        from course_lib import gestures as g
+        from course_lib import imu_capture as imu
 
         return {
             "names": data.extra["names"],
             "normalization": data.extra["normalization"],
-            "threshold": g.ACCEL_THRESHOLD_G,
-            "window": g.WINDOW,
-            "sample_rate": g.SAMPLE_RATE_HZ,
-            "channels": list(g.CHANNELS),
+            "threshold": imu.ACCEL_THRESHOLD_G,
+            "window": imu.WINDOW,
+            "sample_rate": imu.SAMPLE_RATE_HZ,
+            "channels": list(imu.CHANNELS),
         }
 
 

@@ -1,0 +1,174 @@
+"""The Arduino IMU capture format: constants, the window rule, reading and writing CSV.
+
+Introduced in lab 12 (TinyML). A gesture is a window of 119 samples (one second at 119 Hz,
+the IMU's rate) of six channels ``aX, aY, aZ, gX, gY, gZ``: acceleration in g (gravity
+included, about +-4 g full scale) and angular rate in degrees per second (about +-2000 dps
+full scale). A window starts when ``|aX| + |aY| + |aZ|`` first reaches
+:data:`ACCEL_THRESHOLD_G` (:func:`trigger_index`), as in the capture and classifier sketches.
+
+The capture format (what ``arduino/capture/capture.ino`` prints and :func:`read_imu_csv`
+reads) is CSV with the header ``aX,aY,aZ,gX,gY,gZ`` and 119 rows per gesture; blank lines
+between gestures are optional. A folder holds one file per gesture class and the file stem
+is the label (``punch.csv`` holds punches): :func:`load_imu_folder`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from course_lib.files import write_text_atomically
+
+#: Samples per second of the board's IMU (LSM9DS1 and BMI270 as the sketches configure them).
+SAMPLE_RATE_HZ = 119
+#: Samples per gesture window (one second).
+WINDOW = 119
+#: Channel names, in column order, exactly as the capture CSV header spells them.
+CHANNELS = ("aX", "aY", "aZ", "gX", "gY", "gZ")
+#: A window starts at the first sample where |aX| + |aY| + |aZ| reaches this (in g).
+ACCEL_THRESHOLD_G = 2.5
+#: Sensor full scale: readings are clipped here like the real IMU does.
+ACCEL_RANGE_G = 4.0
+GYRO_RANGE_DPS = 2000.0
+
+
+class IMUFormatError(ValueError):
+    """An IMU capture CSV (or folder of them) is not in the expected format."""
+
+
+def trigger_index(stream, threshold: float = ACCEL_THRESHOLD_G) -> int | None:
+    """First row where ``|aX| + |aY| + |aZ|`` reaches ``threshold`` (the sketches' rule), or None."""
+    s = np.abs(np.asarray(stream)[:, :3]).sum(axis=1)
+    hits = np.flatnonzero(s >= threshold)
+    return int(hits[0]) if len(hits) else None
+
+
+def write_imu_csv(path, windows) -> Path:
+    """Write windows ``(N, 119, 6)`` in the capture format (header, 119 rows each, blank line)."""
+    path = Path(path)
+    w = np.asarray(windows, dtype=np.float64)
+    if w.ndim != 3 or w.shape[1:] != (WINDOW, len(CHANNELS)):
+        raise ValueError(f"expected windows of shape (N, {WINDOW}, 6), got {w.shape}")
+    lines = [",".join(CHANNELS)]
+    for win in w:
+        lines.extend(",".join(f"{v:.3f}" for v in row) for row in win)
+        lines.append("")
+    write_text_atomically(path, "\n".join(lines) + "\n")
+    return path
+
+
+def read_imu_csv(path) -> np.ndarray:
+    """Read one capture file into windows ``(N, 119, 6)`` float32.
+
+    Introduced in lab 12 (TinyML). The first non-blank line must be the header
+    ``aX,aY,aZ,gX,gY,gZ`` (a repeated header, e.g. after restarting the capture sketch, is
+    skipped). Rows are cut into windows of 119; a blank line ends a window early only if
+    it is complete. Raises :class:`IMUFormatError` naming the file and line for a wrong
+    header, a row that is not six numbers, or a window shorter than 119 rows.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IMUFormatError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise IMUFormatError(f"{path}: not a text CSV file ({err})") from None
+    header = ",".join(CHANNELS)
+    windows: list[list[list[float]]] = []
+    current: list[list[float]] = []
+    current_start = 0
+    seen_header = False
+
+    def close():
+        nonlocal current
+        if current:
+            if len(current) < WINDOW:
+                raise IMUFormatError(
+                    f"{path}: line {current_start}: window {len(windows) + 1} has only "
+                    f"{len(current)} rows, a gesture needs {WINDOW} (one second at "
+                    f"{SAMPLE_RATE_HZ} Hz); re-record it or delete it"
+                )
+            windows.append(current)
+            current = []
+
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            close()
+            continue
+        normalized = line.replace(" ", "")
+        if not seen_header:
+            if normalized != header:
+                raise IMUFormatError(
+                    f"{path}: line {line_no}: header is {line!r}, expected {header!r} "
+                    "(the capture sketch's first line)"
+                )
+            seen_header = True
+            continue
+        if normalized == header:
+            close()
+            continue
+        fields = line.split(",")
+        if len(fields) != len(CHANNELS):
+            raise IMUFormatError(
+                f"{path}: line {line_no}: expected 6 comma-separated values, got {len(fields)}: "
+                f"{line[:60]!r}"
+            )
+        try:
+            row = [float(f) for f in fields]
+        except ValueError:
+            bad = next(f for f in fields if not _is_number(f))
+            raise IMUFormatError(
+                f"{path}: line {line_no}: non-numeric value {bad.strip()!r} in {line[:60]!r}"
+            ) from None
+        if not all(math.isfinite(v) for v in row):
+            raise IMUFormatError(f"{path}: line {line_no}: value is not finite: {line[:60]!r}")
+        if not current:
+            current_start = line_no
+        current.append(row)
+        if len(current) == WINDOW:
+            windows.append(current)
+            current = []
+    close()
+    if not seen_header:
+        raise IMUFormatError(f"{path}: empty file; expected the header {header!r} and rows")
+    if not windows:
+        raise IMUFormatError(f"{path}: header but no gesture rows")
+    return np.asarray(windows, dtype=np.float32)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_imu_folder(folder):
+    """Read a folder of capture files, one per class: ``(x, y, names)``.
+
+    Introduced in lab 12 (TinyML). Every ``*.csv`` file is one gesture class named by its
+    stem (sorted alphabetically for the label order); ``x`` is float32 ``(N, 119, 6)``,
+    ``y`` int32 labels into ``names``. Needs at least two classes.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise IMUFormatError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise IMUFormatError(f"{folder}: not a folder of capture CSV files")
+    files = sorted(folder.glob("*.csv"))
+    if len(files) < 2:
+        raise IMUFormatError(
+            f"{folder}: found {len(files)} .csv file(s); need one file per gesture class "
+            "(at least two), e.g. punch.csv and flex.csv"
+        )
+    xs, ys, names = [], [], []
+    for label, f in enumerate(files):
+        w = read_imu_csv(f)
+        xs.append(w)
+        ys.append(np.full(len(w), label, dtype=np.int32))
+        names.append(f.stem)
+    return np.concatenate(xs), np.concatenate(ys), tuple(names)
