@@ -6,6 +6,7 @@ submitted/<student>/<lab>/<lab>.ipynb, grades live in the sqlite gradebook.db.
 
 import os
 
+from course_lib.native_logs import KERNEL_ARGUMENTS
 from course_lib.runner import cell_timeout
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -24,3 +25,6 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 # A cell past it is interrupted and the rest still run.
 c.Execute.timeout = cell_timeout()
 c.Execute.interrupt_on_timeout = True
+# TensorFlow's native log lines go to the kernel's stderr, not into the graded cells (nbgrader
+# scores a cell with stderr output 0); see course_lib.native_logs.
+c.Execute.extra_arguments = KERNEL_ARGUMENTS

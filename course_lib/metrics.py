@@ -17,7 +17,7 @@ def report_metric(name: str, value: float) -> None:
 
     value = float(value)
     display(
-        {METRIC_MIME: {"name": name, "value": value}, "text/plain": f"{name}: {value:.4f}"},
+        {METRIC_MIME: {"name": name, "value": value}, "text/plain": f"{name}: {value:.4g}"},
         raw=True,
     )
 

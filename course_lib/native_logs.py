@@ -40,6 +40,13 @@ _NOISE = re.compile(
 )
 _installed = False
 
+#: Arguments for the Jupyter kernels the runner and nbgrader start: native (file descriptor)
+#: output goes to the kernel's own stderr, which the filter below cleans, instead of into
+#: the running cell. In a cell it would show as a red stderr box, and nbgrader scores a graded
+#: cell with any stderr output 0, so a line TensorFlow prints on its first ``fit``/``predict``
+#: would cost a student points. Python's own warnings and errors still go to the cell.
+KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
+
 
 def is_startup_noise(line: str) -> bool:
     """True for one of TensorFlow's known start-up lines (see the module docstring)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 
 from course_lib.metrics import read_metrics
-from course_lib.native_logs import quiet_native_logs
+from course_lib.native_logs import KERNEL_ARGUMENTS, quiet_native_logs
 
 REPO = Path(__file__).resolve().parent.parent
 #: Headless, and figures are embedded in the executed notebook as images.
@@ -132,6 +132,7 @@ def run_lab(
             kernel_name="python3",
             progress_bar=False,
             execution_timeout=timeout or cell_timeout(),
+            extra_arguments=KERNEL_ARGUMENTS,
         )
     except Exception as err:  # a cell raised, timed out, or the kernel died
         failure = _failing_cell(partial, err)

@@ -1,12 +1,13 @@
 """Answers a student might submit, per lab, for the grading-loop tests.
 
-For each lab:
+For each lab, lists of answers, each a ``solution`` (the grade_id of a solution cell) and the
+``source`` a student might write there:
 
-- ``wrong``: a plausible wrong answer. ``solution`` is the grade_id of a solution cell and
-  ``source`` the code a student might write there; the graded test cell after it must lose
-  all its points and no other cell any. It fails a check, it does not raise.
-- ``alternative``: a correct answer written differently from the solution (another
-  algorithm, other library calls); it must get full marks.
+- ``wrong``: plausible wrong answers. The graded test cell after each must lose all its
+  points and no other cell any. The first fails a check helper (``check_array``,
+  ``check_equal``), so it is the one the cheats below try to save; none of them raises.
+- ``alternative``: correct answers written differently from the solution (another
+  algorithm, other library calls); each must get full marks.
 
 ``CHEATS`` are lab-independent: code that tries to switch the checks off. A submission that
 runs them and then answers wrongly must still lose the points of the wrong answer.
@@ -26,7 +27,7 @@ CHEATS = {
 
 ANSWERS = {
     "01_cnn": {
-        "wrong": {
+        "wrong": [{
             "solution": "conv_output_length_solution",
             # Forgets the "+ 1" of the 'valid' rule.
             "source": (
@@ -35,8 +36,26 @@ ANSWERS = {
                 "        return (input_length - kernel_size) // stride\n"
                 "    return (input_length + stride - 1) // stride\n"
             ),
-        },
-        "alternative": {
+        }, {
+            "solution": "build_cnn_solution",
+            # A stack of convolutions with no nonlinearity between them: one linear filter.
+            "source": (
+                "def build_cnn(input_shape=(28, 28, 1), num_classes=10):\n"
+                "    return keras.Sequential([\n"
+                "        keras.Input(shape=input_shape),\n"
+                "        layers.Conv2D(16, 3, padding='same'),\n"
+                "        layers.MaxPooling2D(2),\n"
+                "        layers.Conv2D(32, 3, padding='same'),\n"
+                "        layers.MaxPooling2D(2),\n"
+                "        layers.Conv2D(64, 3),\n"
+                "        layers.MaxPooling2D(2),\n"
+                "        layers.Flatten(),\n"
+                "        layers.Dense(64, activation='relu'),\n"
+                "        layers.Dense(num_classes, activation='softmax'),\n"
+                "    ])\n"
+            ),
+        }],
+        "alternative": [{
             "solution": "conv_output_length_solution",
             # Counts the positions with math.ceil instead of integer division.
             "source": (
@@ -47,10 +66,57 @@ ANSWERS = {
                 "    span = input_length - kernel_size + 1 if padding == 'valid' else input_length\n"
                 "    return math.ceil(span / stride)\n"
             ),
-        },
+        }, {
+            "solution": "predict_stack_solution",
+            # Works the shapes out with math.ceil and writes one of them as a list.
+            "source": (
+                "import math\n"
+                "\n"
+                "side1 = math.ceil(29 / 2)\n"
+                "side2 = side1 // 2\n"
+                "side3 = side2 - 3 + 1\n"
+                "shape_after_conv1 = [side1, side1, 8]\n"
+                "shape_after_pool = (side2, side2, 8)\n"
+                "shape_after_conv2 = (side3, side3, 16)\n"
+                "total_params = (27 * 8 + 8) + (72 * 16 + 16) + (side3 * side3 * 16 * 10 + 10)\n"
+            ),
+        }],
+    },
+    "03_rnn": {
+        "wrong": [{
+            "solution": "iir_rnn_weights_solution",
+            # Forgets that Conv1D is a cross-correlation: the input taps are not reversed.
+            "source": (
+                "def iir_rnn_weights(b, a):\n"
+                "    b = np.asarray(b, dtype=np.float64)\n"
+                "    a = np.asarray(a, dtype=np.float64)\n"
+                "    n = len(a)\n"
+                "    rnn_kernel = np.zeros((1, n))\n"
+                "    rnn_kernel[0, 0] = 1.0\n"
+                "    recurrent_kernel = np.zeros((n, n))\n"
+                "    recurrent_kernel[:, 0] = a\n"
+                "    recurrent_kernel[np.arange(n - 1), np.arange(1, n)] = 1.0\n"
+                "    return [b.reshape(-1, 1, 1), rnn_kernel, recurrent_kernel]\n"
+            ),
+        }],
+        "alternative": [{
+            "solution": "iir_rnn_weights_solution",
+            # SciPy's companion matrix of 1 - a_1 z^-1 - ..., transposed for Keras' row vectors.
+            "source": (
+                "import numpy as np\n"
+                "from scipy.linalg import companion\n"
+                "\n"
+                "\n"
+                "def iir_rnn_weights(b, a):\n"
+                "    a = np.atleast_1d(np.asarray(a, dtype=float))\n"
+                "    recurrent = companion(np.r_[1.0, -a]).T\n"
+                "    kernel = np.eye(1, len(a))\n"
+                "    return [np.flip(np.asarray(b, dtype=float))[:, None, None], kernel, recurrent]\n"
+            ),
+        }],
     },
     "12_tinyml": {
-        "wrong": {
+        "wrong": [{
             "solution": "quantize_int8_solution",
             # Rounds with np.round: halves go to the even neighbour, not away from zero.
             "source": (
@@ -62,8 +128,13 @@ ANSWERS = {
                 "def dequantize_int8(q, scale, zero_point):\n"
                 "    return scale * (np.asarray(q, dtype=np.float64) - zero_point)\n"
             ),
-        },
-        "alternative": {
+        }, {
+            "solution": "stays_float32_solution",
+            # Takes the 1,024-element threshold as "at most", so the 1,024-weight Dense kernel
+            # is predicted to stay float32 (the converter quantizes it).
+            "source": 'STAYS_FLOAT32 = {"conv_a", "depthwise", "dense_hidden", "dense_out"}\n',
+        }],
+        "alternative": [{
             "solution": "quantization_params_solution",
             # Rounds half away from zero with math.floor/math.ceil and clamps with min/max.
             "source": (
@@ -77,6 +148,20 @@ ANSWERS = {
                 "    nearest = math.floor(exact + 0.5) if exact >= 0 else math.ceil(exact - 0.5)\n"
                 "    return scale, int(max(-128, min(127, nearest)))\n"
             ),
-        },
+        }, {
+            "solution": "stays_float32_solution",
+            # Counts every kernel's weights instead of reasoning layer by layer.
+            "source": (
+                "KERNEL_ELEMENTS = {\n"
+                "    'conv_a': 5 * 5 * 3 * 8,\n"
+                "    'conv_b': 3 * 3 * 8 * 32,\n"
+                "    'depthwise': 3 * 3 * 32,\n"
+                "    'pointwise': 1 * 1 * 32 * 64,\n"
+                "    'dense_hidden': 64 * 16,\n"
+                "    'dense_out': 16 * 10,\n"
+                "}\n"
+                "STAYS_FLOAT32 = [name for name, n in KERNEL_ELEMENTS.items() if n < 1024]\n"
+            ),
+        }],
     },
 }

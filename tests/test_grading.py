@@ -5,11 +5,11 @@ two labs at once); one autograde run grades three submissions, each executed onc
 
 - alice, the solution: full marks, no integrity finding, and every lesson cell runs (this is
   also the lab's quick run: its headline metric must reach the lab's bound);
-- bob, the released notebook with one exercise answered correctly in another way than the
-  solution: full marks for that one, 0 for every unanswered (raising) exercise, still graded;
-- carol, one plausible wrong answer preceded by code that rebinds the check helpers and
-  patches them in their module: the wrong answer still loses exactly its points, and the
-  integrity report names her cell and lines.
+- bob, the released notebook with some exercises answered correctly in another way than the
+  solution: full marks for those, 0 for every unanswered (raising) exercise, still graded;
+- carol, plausible wrong answers, the first preceded by code that rebinds the check helpers
+  and patches them in their module: each wrong answer still loses exactly its points, and
+  the integrity report names her cell and lines.
 
 Two bad submissions per lab are refused with a clear message; nothing submitted changes.
 The endless-loop case waits for a cell timeout, so it runs once, on a small lab of its own.
@@ -81,13 +81,17 @@ def graded(request, tmp_path_factory):
     def read(folder="labs"):
         return nbformat.read(root / folder / lab / f"{lab}.ipynb", as_version=4)
 
-    wrong, alternative = ANSWERS[lab]["wrong"], ANSWERS[lab]["alternative"]
+    wrong, alternatives = ANSWERS[lab]["wrong"], ANSWERS[lab]["alternative"]
     _submit(root, "alice", lab, read())
     bob = read("release")
-    _set_solution(bob, alternative["solution"], alternative["source"])
+    for answer in alternatives:
+        _set_solution(bob, answer["solution"], answer["source"])
     _submit(root, "bob", lab, bob)
     carol = read()
-    carol_cell = _set_solution(carol, wrong["solution"], CHEATS["rebind"] + CHEATS["patch"] + wrong["source"])
+    cheats = CHEATS["rebind"] + CHEATS["patch"]
+    carol_cell = _set_solution(carol, wrong[0]["solution"], cheats + wrong[0]["source"])
+    for answer in wrong[1:]:
+        _set_solution(carol, answer["solution"], answer["source"])
     _submit(root, "carol", lab, carol)
     (_submit(root, "erin", lab, read("release")) / f"{lab}.ipynb").rename(
         root / "submitted" / "erin" / lab / "my_lab.ipynb")
@@ -95,12 +99,16 @@ def graded(request, tmp_path_factory):
     other_kernel.metadata.kernelspec = {"name": "ir", "display_name": "R", "language": "R"}
     _submit(root, "frank", lab, other_kernel)
     before = _digest(root / "submitted")
-    graded_, problems = autograde(root)
+    with pytest.MonkeyPatch.context() as mp:
+        # As in a real `make autograde`: ipykernel sends native (descriptor) output into the
+        # cells only outside pytest, and nbgrader scores a graded cell with stderr output 0.
+        mp.delenv("PYTEST_CURRENT_TEST", raising=False)
+        graded_, problems = autograde(root)
     return {
         "lab": lab, "root": root, "graded": graded_, "problems": problems, "before": before,
-        "alternative": _graded_after(bob, alternative["solution"]),
-        "wrong": _graded_after(carol, wrong["solution"]),
-        "carol_cell": f"cell {carol_cell + 1} ({wrong['solution']})",
+        "alternative": {_graded_after(bob, a["solution"]) for a in alternatives},
+        "wrong": {_graded_after(carol, a["solution"]) for a in wrong},
+        "carol_cell": f"cell {carol_cell + 1} ({wrong[0]['solution']})",
     }
 
 
@@ -124,8 +132,11 @@ def _errors(notebook):
 
 def test_every_lab_has_a_wrong_and_an_alternative_answer():
     for lab in LABS:
-        assert {"wrong", "alternative"} <= set(ANSWERS.get(lab, {})), (
+        answers = ANSWERS.get(lab, {})
+        assert answers.get("wrong") and answers.get("alternative"), (
             f"{lab}: add a wrong and an alternative correct answer to tests/answers.py")
+        cells = [a["solution"] for a in answers["alternative"]]
+        assert len(cells) == len(set(cells)), f"{lab}: one alternative per solution cell"
 
 
 def test_release_removes_solutions_and_hidden_tests(graded):
@@ -149,13 +160,13 @@ def test_solution_scores_full_marks_and_runs_every_cell(graded):
 def test_unanswered_exercises_score_zero_and_an_alternative_answer_full_marks(graded):
     scores = _scores(graded["root"], graded["lab"], "bob")
     for name, (score, top) in scores.items():
-        assert score == (top if name == graded["alternative"] else 0), f"{name}: {score}/{top}"
+        assert score == (top if name in graded["alternative"] else 0), f"{name}: {score}/{top}"
 
 
 def test_rebinding_or_patching_the_checks_does_not_save_a_wrong_answer(graded):
     scores = _scores(graded["root"], graded["lab"], "carol")
     for name, (score, top) in scores.items():
-        assert score == (0 if name == graded["wrong"] else top), f"{name}: {score}/{top}"
+        assert score == (0 if name in graded["wrong"] else top), f"{name}: {score}/{top}"
 
 
 def test_integrity_report_names_the_cheat_and_nobody_else(graded):

@@ -19,6 +19,7 @@ LABS = lab_names()
 #: for figures the lab reports with report_metric.
 QUICK_BOUNDS = {
     "01_cnn": [("test accuracy", ">=", 0.75)],
+    "03_rnn": [("worst lfilter error", "<=", 1e-5), ("identified coefficient error", "<=", 1e-2)],
     "12_tinyml": [("int8 test accuracy", ">=", 0.75)],
 }
 

@@ -38,3 +38,25 @@ def test_a_cell_past_the_timeout_is_named(tmp_path):
 def test_cli_exits_non_zero_and_names_an_unknown_lab(capsys):
     assert main(["99_nothing", "--quick"]) == 1
     assert "99_nothing" in capsys.readouterr().err
+
+
+def test_native_log_lines_stay_out_of_the_cells_and_python_warnings_stay_in(tmp_path, monkeypatch):
+    """TensorFlow's C++ core writes to file descriptor 2 (e.g. a NodeDef line on the first
+    predict); in a graded cell nbgrader would score that stderr output 0. The runner's and
+    nbgrader's kernels keep native output out of the cells; Python's warnings still reach them."""
+    nb = write_notebook(
+        tmp_path / "native" / "native.ipynb",
+        "import os, time, warnings\n"
+        "os.write(2, b'W0000 00:00:1.1  1 op_def_util.cc:1] NodeDef mentions attribute x\\n')\n"
+        "time.sleep(1)  # ipykernel forwards descriptor output from a thread\n"
+        "warnings.warn('a warning the student should see')\n",
+        parameters="A = 1",
+    )
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")  # ipykernel captures descriptors only outside pytest
+    run = run_lab(nb, out_dir=tmp_path / "out")
+    import nbformat
+
+    stderr = "".join(o.get("text", "") for c in nbformat.read(run.output, 4).cells
+                     for o in c.get("outputs", []) if o.get("name") == "stderr")
+    assert "a warning the student should see" in stderr
+    assert "NodeDef" not in stderr, stderr
