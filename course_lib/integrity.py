@@ -9,7 +9,8 @@ test cell cannot make (builtins, ``sys.modules``, the kernel's error hook) is li
 For each submission it reports, with the cell and the line:
 
 - an answer cell that rebinds a name the graded test cells use (``check_array``, ``np``,
-  ``isinstance`` ...), other than the names the exercises ask for;
+  ``isinstance`` ...), other than the names the exercises ask for (importing what the lab
+  imports under the same name, ``import numpy as np``, is no rebinding);
 - an assignment into an imported module (``course_lib``, ``keras``, ``numpy`` ...),
   ``builtins``, ``sys.modules`` or the notebook's namespace (``globals()[...]``), and
   ``setattr``/``delattr`` on one;
@@ -120,6 +121,22 @@ def global_bindings(tree: ast.Module) -> list[tuple[str, int]]:
                 visit(node.body, top_level)
 
     visit(tree.body, True)
+    return found
+
+
+def imported_as(tree: ast.Module) -> dict[tuple[str, int], str]:
+    """``{(name, line): "module.path"}`` for every name an import binds: ``np`` for
+    ``import numpy as np`` is ``numpy``, ``layers`` for ``from keras import layers`` is
+    ``keras.layers``."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                found[(name, node.lineno)] = alias.name if alias.asname else name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                found[(alias.asname or alias.name, node.lineno)] = f"{node.module}.{alias.name}"
     return found
 
 
@@ -274,6 +291,9 @@ def check_submission(submitted, lab) -> list[Finding]:
     locked = {_nbgrader(c).get("grade_id") for c in lab.cells if _nbgrader(c).get("locked")}
     lesson = {c.source for c in lab.cells if not _nbgrader(c)}
     used = names_test_cells_use(lab)
+    # Importing what the lab imports, under the same name (``import numpy as np``), is fine.
+    lab_imports = {name: module for c in lab.cells if c.cell_type == "code"
+                   for (name, _), module in imported_as(parse_cell(c.source) or ast.Module([], [])).items()}
     trees = {i: parse_cell(c.source) for i, c in enumerate(submitted.cells) if c.cell_type == "code"}
     modules = {
         (alias.asname or alias.name.split(".")[0])
@@ -288,8 +308,9 @@ def check_submission(submitted, lab) -> list[Finding]:
         if tree is None or restored or (not _nbgrader(cell) and cell.source in lesson):
             continue
         label = _cell_label(index, cell)
+        imports = imported_as(tree)
         for name, line in global_bindings(tree):
-            if name in used:
+            if name in used and lab_imports.get(name, "") != imports.get((name, line)):
                 findings.append(Finding(label, line, f"rebinds `{name}`, a name the graded test cells use"))
         for line, problem in tampering(tree, modules):
             findings.append(Finding(label, line, problem))

@@ -15,9 +15,13 @@ Two bad submissions per lab are refused with a clear message; nothing submitted 
 The endless-loop case waits for a cell timeout, so it runs once, on a small lab of its own.
 """
 
+import atexit
 import csv
+import functools
 import hashlib
 import shutil
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -70,10 +74,19 @@ def _grading_group(lab):
 
 
 @pytest.fixture(scope="module", params=[_grading_group(lab) for lab in LABS])
-def graded(request, tmp_path_factory):
-    """One lab's course folder, its submissions graded by nbgrader (``make autograde``)."""
-    lab = request.param
-    root = tmp_path_factory.mktemp(f"course-{lab}")
+def graded(request):
+    return _graded(request.param)
+
+
+@functools.cache
+def _graded(lab):
+    """One lab's course folder, its submissions graded by nbgrader (``make autograde``).
+
+    Cached per process rather than by the fixture: an xdist worker whose queue runs dry tears
+    module fixtures down, and grading a lab again would double the suite's longest step.
+    """
+    root = Path(tempfile.mkdtemp(prefix=f"course-{lab}-"))
+    atexit.register(shutil.rmtree, root, True)
     shutil.copytree(REPO / "labs" / lab, root / "labs" / lab)
     shutil.copy(REPO / "nbgrader_config.py", root)
     release(root, [lab])

@@ -136,3 +136,10 @@ def test_the_report_is_csv_with_a_header_and_written_atomically(tmp_path):
     path = write_integrity_report(tmp_path / "integrity.csv", [])
     assert path.read_text() == "student_id,assignment,cell,line,problem\n"
     assert [p.name for p in tmp_path.iterdir()] == ["integrity.csv"]
+
+
+def test_importing_what_the_lab_imports_is_not_a_rebinding_but_another_module_is():
+    lab = _lab(LABS[0])
+    nb, label = _with_first_answer(lab, "import numpy as np\nimport math as np\n")
+    assert [(f.cell, f.line, f.problem) for f in check_submission(nb, lab)] == [
+        (label, 2, "rebinds `np`, a name the graded test cells use")]

@@ -5,6 +5,7 @@ Each lab's quick run is the solution's autograde run in tests/test_grading.py (i
 bound below); here the runner executes one lab through papermill, as `make run` does.
 """
 
+import ast
 import re
 
 import nbformat
@@ -101,7 +102,11 @@ def test_every_lab_has_a_quick_bound():
 @pytest.mark.slow
 def test_the_runner_executes_a_real_lab_with_injected_parameters(tmp_path):
     lab = LABS[0]
-    run = run_lab(lab, quick=True, out_dir=tmp_path)
+    cell = next(c for c in _notebook(lab).cells if "parameters" in c.metadata.get("tags", []))
+    name, value = next((node.targets[0].id, ast.literal_eval(node.value))
+                       for node in ast.parse(cell.source).body
+                       if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant))
+    run = run_lab(lab, parameters={name: value}, quick=True, out_dir=tmp_path)
     check_quick_bounds(lab, run.metrics)
     executed = nbformat.read(run.output, as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
