@@ -21,6 +21,8 @@ LABS = lab_names()
 QUICK_BOUNDS = {
     "01_cnn": [("test accuracy", ">=", 0.75)],
     "03_rnn": [("worst lfilter error", "<=", 1e-5), ("identified coefficient error", "<=", 1e-2)],
+    "06_embeddings": [("related pairs found", ">=", 4), ("related pairs found (random vectors)", "<=", 2),
+                      ("play accuracy gain from skip-gram embeddings", ">=", 0.03)],
     "12_tinyml": [("int8 test accuracy", ">=", 0.75)],
 }
 
