@@ -1,6 +1,7 @@
 """Data sets the labs train on: real files shipped in ``data/``, checked before use.
 
-Introduced in lab 01 (CNNs); the TinyML pipeline reuses ``load_mnist``.
+Introduced in lab 01 (CNNs); the TinyML pipeline reuses ``load_mnist``. ``load_co2`` (the
+Mauna Loa CO2 record) was introduced in lab 04 (LSTM and GRU).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import gzip
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -124,3 +126,104 @@ def _load_mnist_tfds(tfds_dir):
         labels = np.concatenate([b[1] for b in batches])
         result.append((images.astype(np.uint8), labels.astype(np.uint8)))
     return tuple(result)
+
+
+#: The shipped Mauna Loa monthly CO2 record (NOAA GML, public domain; see data/README.md).
+CO2_FILE = "co2_mm_mlo.csv"
+CO2_SHA256 = "1cf6d8a7b361e70f31a251a5cf93337c1d2e84dd7bfd8393305e73668cc314b8"
+CO2_COLUMNS = ("year", "month", "decimal_date", "co2", "quality")
+#: NOAA's marker for a month without a monthly mean (its quality flag is then 0).
+CO2_MISSING = -99.99
+
+
+class CO2Record(NamedTuple):
+    """The monthly CO2 record, one entry per month, in order, with no month skipped.
+
+    ``ppm`` is NaN for the months NOAA has no mean for; ``np.isnan(record.ppm)`` is the mask.
+    """
+
+    year: np.ndarray  # int64
+    month: np.ndarray  # int64, 1..12
+    ppm: np.ndarray  # float64, mole fraction in dry air, micromol/mol (ppm); NaN where missing
+
+
+def read_co2_csv(path: str | Path) -> CO2Record:
+    """Parse a CSV in the shipped CO2 format (columns ``year,month,decimal_date,co2,quality``).
+
+    Raises DataFileError naming the file and the line (the header is line 1) of the first row
+    that cannot be parsed: a wrong number of fields, a value that is not a number, a month
+    outside 1..12, or a month that does not follow the previous row's. ``co2 = -99.99`` marks a
+    missing month and becomes NaN.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: missing data file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataFileError(f"{path}: cannot be read as UTF-8 text ({err})") from None
+    lines = text.splitlines()
+    header = tuple(field.strip() for field in lines[0].split(",")) if lines else ()
+    if header != CO2_COLUMNS:
+        raise DataFileError(
+            f"{path}: line 1: header {','.join(header)!r}, expected {','.join(CO2_COLUMNS)!r}"
+        )
+    years, months, ppm = [], [], []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            if any(rest.strip() for rest in lines[number:]):
+                raise DataFileError(f"{path}: line {number}: empty line inside the data")
+            break
+        fields = [field.strip() for field in line.split(",")]
+        where = f"{path}: line {number} ({line.strip()!r})"
+        if len(fields) != len(CO2_COLUMNS):
+            raise DataFileError(f"{where}: {len(fields)} fields, expected {len(CO2_COLUMNS)}")
+        try:
+            year, month = int(fields[0]), int(fields[1])
+            value = float(fields[3])
+        except ValueError as err:
+            raise DataFileError(f"{where}: cannot be parsed ({err})") from None
+        if not 1 <= month <= 12:
+            raise DataFileError(f"{where}: month {month} is not in 1..12")
+        if years and (year * 12 + month) - (years[-1] * 12 + months[-1]) != 1:
+            raise DataFileError(
+                f"{where}: {year}-{month:02d} does not follow the previous row's "
+                f"{years[-1]}-{months[-1]:02d}"
+            )
+        if value == CO2_MISSING:
+            value = np.nan
+        elif not 0 < value < 10_000:
+            raise DataFileError(f"{where}: CO2 value {value} is not a plausible ppm")
+        years.append(year)
+        months.append(month)
+        ppm.append(value)
+    if not years:
+        raise DataFileError(f"{path}: no data rows after the header")
+    return CO2Record(np.array(years, dtype=np.int64), np.array(months, dtype=np.int64),
+                     np.array(ppm, dtype=np.float64))
+
+
+def load_co2(data_dir: str | Path | None = None) -> CO2Record:
+    """Load the Mauna Loa monthly mean CO2 record, March 1958 to January 2026 (815 months).
+
+    Introduced in lab 04 (LSTM and GRU), which forecasts it. Returns a :class:`CO2Record` of
+    three arrays of equal length, ``year``, ``month`` and ``ppm``; the seven months NOAA has no
+    mean for are NaN in ``ppm`` (the lab fills them by interpolation and says so).
+
+    The file ``data/co2_mm_mlo.csv`` (or ``$COURSE_DATA_DIR``, or ``data_dir``) is checked
+    against its SHA-256 first. If it is missing, DataFileError names it; if its checksum fails,
+    the error names the file and, when a row cannot be parsed, that row's line.
+    """
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    path = folder / CO2_FILE
+    try:
+        verify_file(path, CO2_SHA256)
+    except DataFileError as corrupt:
+        if not path.is_file():
+            raise
+        try:
+            read_co2_csv(path)
+        except DataFileError as unparsable:
+            raise DataFileError(f"{corrupt}\n{unparsable}") from None
+        raise
+    return read_co2_csv(path)

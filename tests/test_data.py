@@ -5,10 +5,13 @@ import numpy as np
 import pytest
 
 from course_lib.data import (
+    CO2_FILE,
     DATA_DIR,
     MNIST_FILES,
     DataFileError,
+    load_co2,
     load_mnist,
+    read_co2_csv,
     read_idx,
 )
 
@@ -74,3 +77,86 @@ def test_tfds_source_loads_both_splits_offline(tmp_path):
     assert x_train.shape == (12, 28, 28) and x_test.shape == (12, 28, 28)
     assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
     assert y_train.max() < 10 and y_test.shape == (12,)
+
+
+# The Mauna Loa CO2 record (lab 04).
+
+
+@pytest.fixture
+def co2_copy(tmp_path):
+    shutil.copy(DATA_DIR / CO2_FILE, tmp_path / CO2_FILE)
+    return tmp_path
+
+
+def _edit_co2_line(folder, number, new_line):
+    """Replace line ``number`` (the header is line 1) of the CO2 copy, keeping its CRLF endings."""
+    path = folder / CO2_FILE
+    lines = path.read_bytes().split(b"\r\n")
+    lines[number - 1] = new_line.encode()
+    path.write_bytes(b"\r\n".join(lines))
+    return path
+
+
+def test_co2_record_is_complete_and_real():
+    record = load_co2()
+    assert len(record.year) == len(record.month) == len(record.ppm) == 815
+    assert (record.year[0], record.month[0]) == (1958, 3)
+    assert (record.year[-1], record.month[-1]) == (2026, 1)
+    months = record.year * 12 + record.month
+    assert np.all(np.diff(months) == 1), "one row per month, none skipped"
+    gaps = np.isnan(record.ppm)
+    missing = [(int(y), int(m)) for y, m in zip(record.year[gaps], record.month[gaps], strict=True)]
+    assert missing == [(1958, 6), (1958, 10), (1964, 2), (1964, 3), (1964, 4), (1975, 12), (1984, 4)]
+    assert record.ppm[0] == 315.7 and record.ppm[1] == 317.45  # the file's first rows
+    assert 300 < np.nanmin(record.ppm) and np.nanmax(record.ppm) < 440
+
+
+def test_co2_reads_from_course_data_dir(co2_copy, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(co2_copy))
+    _edit_co2_line(co2_copy, 2, "1958,3,1958.2027,999.0,1")  # changes the checksum
+    with pytest.raises(DataFileError, match=rf"{co2_copy}.*{CO2_FILE}: corrupt data file"):
+        load_co2()
+
+
+def test_co2_missing_file_names_it_and_how_to_restore(tmp_path):
+    with pytest.raises(DataFileError, match=rf"{CO2_FILE}: missing data file.*git checkout"):
+        load_co2(data_dir=tmp_path)
+
+
+def test_co2_corrupt_file_fails_its_checksum(co2_copy):
+    _edit_co2_line(co2_copy, 10, "1958,11,1958.874,313.34,1")  # a plausible but wrong value
+    with pytest.raises(DataFileError, match=rf"{CO2_FILE}: corrupt data file.*SHA-256") as err:
+        load_co2(data_dir=co2_copy)
+    assert "line" not in str(err.value), "every row still parses: only the checksum fails"
+
+
+def test_co2_unparsable_row_names_the_file_and_its_line(co2_copy):
+    _edit_co2_line(co2_copy, 17, "1959,6,1959.4548,31x.2,1")
+    with pytest.raises(DataFileError) as err:
+        load_co2(data_dir=co2_copy)
+    message = str(err.value)
+    assert "corrupt data file" in message and f"{CO2_FILE}: line 17" in message
+    assert "31x.2" in message
+    with pytest.raises(DataFileError, match=rf"{CO2_FILE}: line 17 .*cannot be parsed"):
+        read_co2_csv(co2_copy / CO2_FILE)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("1959,6,1959.4548,318.2", "4 fields, expected 5"),
+        ("1959,13,1959.4548,318.2,1", "month 13 is not in 1..12"),
+        ("1959,7,1959.4548,318.2,1", "1959-07 does not follow the previous row's 1959-05"),
+        ("1959,6,1959.4548,-5,1", "not a plausible ppm"),
+    ],
+)
+def test_co2_rows_are_checked(co2_copy, line, problem):
+    path = _edit_co2_line(co2_copy, 17, line)
+    with pytest.raises(DataFileError, match=rf"{CO2_FILE}: line 17 .*{problem}"):
+        read_co2_csv(path)
+
+
+def test_co2_header_is_checked(co2_copy):
+    path = _edit_co2_line(co2_copy, 1, "year,month,co2")
+    with pytest.raises(DataFileError, match=rf"{CO2_FILE}: line 1: header"):
+        read_co2_csv(path)

@@ -21,6 +21,9 @@ LABS = lab_names()
 QUICK_BOUNDS = {
     "01_cnn": [("test accuracy", ">=", 0.75)],
     "03_rnn": [("worst lfilter error", "<=", 1e-5), ("identified coefficient error", "<=", 1e-2)],
+    "04_lstm_gru": [("worst LSTM/GRU error vs Keras", "<=", 1e-5), ("LSTM accuracy at T=50", ">=", 0.9),
+                    ("GRU accuracy at T=50", ">=", 0.9), ("CO2 LSTM MAE (ppm)", "<=", 1.2),
+                    ("CO2 linear MAE (ppm)", "<=", 0.6)],
     "06_embeddings": [("related pairs found", ">=", 4), ("related pairs found (random vectors)", "<=", 2),
                       ("play accuracy gain from skip-gram embeddings", ">=", 0.03)],
     "12_tinyml": [("int8 test accuracy", ">=", 0.75)],
