@@ -49,10 +49,11 @@ run: $(STAMP)
 tinyml: $(STAMP)
 	$(PY) -m tflite build --example all --out build/tflite
 
-# Two workers (pytest-xdist): each lab is graded in one worker, two labs at a time.
+# Two workers (pytest-xdist); --dist loadscope keeps a module, or a class, in one worker: each
+# lab's grading tests are one class, so a lab is graded once, two labs at a time.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 lab: $(STAMP)
 	$(PY) -m course_lib.grading workspace

@@ -58,14 +58,14 @@ def test_suite_section(labs: list[str], workers: int = 2) -> tuple[str, bool]:
     the suite passed.
 
     The projection adds, for each lab still to come, the mean per-lab cost measured now (every
-    test whose id names a lab, setup included, from pytest's JUnit XML) divided by the
-    workers, since pytest-xdist grades two labs at a time.
+    test whose id names a lab, its grading class included, setup included, from pytest's JUnit
+    XML) divided by the workers, since pytest-xdist grades two labs at a time.
     """
     import xml.etree.ElementTree as ET
 
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
-        command = [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "loadgroup",
+        command = [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "loadscope",
                    "--durations=15", "-q", f"--junitxml={junit}"]
         start = time.perf_counter()
         result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
@@ -75,7 +75,8 @@ def test_suite_section(labs: list[str], workers: int = 2) -> tuple[str, bool]:
         other = 0.0
         for case in cases:
             seconds = float(case.get("time", 0))
-            lab = next((lab for lab in labs if f"[{lab}" in case.get("name", "")), None)
+            where = f"{case.get('classname', '')}::{case.get('name', '')}"
+            lab = next((lab for lab in labs if f"TestLab_{lab}" in where or f"[{lab}" in where), None)
             if lab:
                 per_lab[lab] += seconds
             else:

@@ -1,7 +1,8 @@
 """The instructor's loop with real nbgrader, on every lab in labs/.
 
 Each lab is graded in a course folder of its own (its own gradebook, so pytest-xdist can grade
-two labs at once); one autograde run grades three submissions, each executed once:
+two labs at once, one test class per lab); one autograde run grades three submissions, each
+executed once:
 
 - alice, the solution: full marks, no integrity finding, and every lesson cell runs (this is
   also the lab's quick run: its headline metric must reach the lab's bound);
@@ -68,22 +69,12 @@ def _submit(root, student, lab, nb):
     return folder
 
 
-def _grading_group(lab):
-    """xdist runs every test of one lab in one worker, so the lab is graded once."""
-    return pytest.param(lab, marks=pytest.mark.xdist_group(f"grading-{lab}"), id=lab)
-
-
-@pytest.fixture(scope="module", params=[_grading_group(lab) for lab in LABS])
-def graded(request):
-    return _graded(request.param)
-
-
 @functools.cache
 def _graded(lab):
     """One lab's course folder, its submissions graded by nbgrader (``make autograde``).
 
-    Cached per process rather than by the fixture: an xdist worker whose queue runs dry tears
-    module fixtures down, and grading a lab again would double the suite's longest step.
+    Cached per process, so a lab is graded once whatever order its tests run in; pytest-xdist's
+    ``--dist loadscope`` sends each lab's test class (below) to one worker.
     """
     root = Path(tempfile.mkdtemp(prefix=f"course-{lab}-"))
     atexit.register(shutil.rmtree, root, True)
@@ -152,63 +143,71 @@ def test_every_lab_has_a_wrong_and_an_alternative_answer():
         assert len(cells) == len(set(cells)), f"{lab}: one alternative per solution cell"
 
 
-def test_release_removes_solutions_and_hidden_tests(graded):
-    lab = graded["lab"]
-    released = (graded["root"] / "release" / lab / f"{lab}.ipynb").read_text()
-    source = (REPO / "labs" / lab / f"{lab}.ipynb").read_text()
-    assert "BEGIN SOLUTION" in source and "BEGIN HIDDEN TESTS" in source
-    assert "BEGIN SOLUTION" not in released and "HIDDEN TESTS" not in released
-    assert "raise NotImplementedError" in released
+class GradedLab:
+    """The grading tests of one lab. A subclass per lab follows, so that pytest-xdist's
+    ``--dist loadscope`` (``make test``) runs each lab's tests in one worker, two labs at a time."""
+
+    lab = ""
+
+    @pytest.fixture
+    def graded(self):
+        return _graded(self.lab)
+
+    def test_release_removes_solutions_and_hidden_tests(self, graded):
+        lab = graded["lab"]
+        released = (graded["root"] / "release" / lab / f"{lab}.ipynb").read_text()
+        source = (REPO / "labs" / lab / f"{lab}.ipynb").read_text()
+        assert "BEGIN SOLUTION" in source and "BEGIN HIDDEN TESTS" in source
+        assert "BEGIN SOLUTION" not in released and "HIDDEN TESTS" not in released
+        assert "raise NotImplementedError" in released
+
+    def test_solution_scores_full_marks_and_runs_every_cell(self, graded):
+        lab = graded["lab"]
+        scores = _scores(graded["root"], lab, "alice")
+        assert scores and all(score == top for score, top in scores.values()), scores
+        executed = nbformat.read(graded["root"] / "autograded" / "alice" / lab / f"{lab}.ipynb", 4)
+        assert _errors(executed) == [], f"{lab}: cells raised with COURSE_QUICK=1"
+        check_quick_bounds(lab, read_metrics(executed))
+
+    def test_unanswered_exercises_score_zero_and_an_alternative_answer_full_marks(self, graded):
+        scores = _scores(graded["root"], graded["lab"], "bob")
+        for name, (score, top) in scores.items():
+            assert score == (top if name in graded["alternative"] else 0), f"{name}: {score}/{top}"
+
+    def test_rebinding_or_patching_the_checks_does_not_save_a_wrong_answer(self, graded):
+        scores = _scores(graded["root"], graded["lab"], "carol")
+        for name, (score, top) in scores.items():
+            assert score == (0 if name in graded["wrong"] else top), f"{name}: {score}/{top}"
+
+    def test_integrity_report_names_the_cheat_and_nobody_else(self, graded):
+        rows = _integrity(graded["root"])
+        assert {r["student_id"] for r in rows} == {"carol"}, rows
+        assert {r["assignment"] for r in rows} == {graded["lab"]}
+        found = {(r["cell"], r["line"], r["problem"]) for r in rows}
+        cell = graded["carol_cell"]
+        assert (cell, "1", "rebinds `check_array`, a name the graded test cells use") in found
+        patch = "assigns to `course_lib.checks.check_array`, inside the module `course_lib`"
+        assert (cell, "4", patch) in found
+
+    def test_bad_submissions_are_refused_with_a_clear_message(self, graded):
+        lab, problems = graded["lab"], "\n".join(graded["problems"])
+        assert f"erin/{lab}: no {lab}.ipynb in the submission folder (found: ['my_lab.ipynb'])" in problems
+        assert f"frank/{lab}/{lab}.ipynb: kernel 'ir', but lab {lab} runs on 'python3'" in problems
+        assert ("erin", lab) not in graded["graded"] and ("frank", lab) not in graded["graded"]
+        assert not (graded["root"] / "autograded" / "frank" / lab).exists()
+
+    def test_grades_csv_is_exported(self, graded):
+        with open(graded["root"] / "grades.csv") as f:
+            rows = {r["student_id"]: r for r in csv.DictReader(f)}
+        assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) > 0
+        assert float(rows["carol"]["score"]) < float(rows["carol"]["max_score"])
+
+    def test_nothing_submitted_was_modified(self, graded):
+        assert _digest(graded["root"] / "submitted") == graded["before"]
 
 
-def test_solution_scores_full_marks_and_runs_every_cell(graded):
-    lab = graded["lab"]
-    scores = _scores(graded["root"], lab, "alice")
-    assert scores and all(score == top for score, top in scores.values()), scores
-    executed = nbformat.read(graded["root"] / "autograded" / "alice" / lab / f"{lab}.ipynb", 4)
-    assert _errors(executed) == [], f"{lab}: cells raised with COURSE_QUICK=1"
-    check_quick_bounds(lab, read_metrics(executed))
-
-
-def test_unanswered_exercises_score_zero_and_an_alternative_answer_full_marks(graded):
-    scores = _scores(graded["root"], graded["lab"], "bob")
-    for name, (score, top) in scores.items():
-        assert score == (top if name in graded["alternative"] else 0), f"{name}: {score}/{top}"
-
-
-def test_rebinding_or_patching_the_checks_does_not_save_a_wrong_answer(graded):
-    scores = _scores(graded["root"], graded["lab"], "carol")
-    for name, (score, top) in scores.items():
-        assert score == (0 if name in graded["wrong"] else top), f"{name}: {score}/{top}"
-
-
-def test_integrity_report_names_the_cheat_and_nobody_else(graded):
-    rows = _integrity(graded["root"])
-    assert {r["student_id"] for r in rows} == {"carol"}, rows
-    assert {r["assignment"] for r in rows} == {graded["lab"]}
-    found = {(r["cell"], r["line"], r["problem"]) for r in rows}
-    cell = graded["carol_cell"]
-    assert (cell, "1", "rebinds `check_array`, a name the graded test cells use") in found
-    assert (cell, "4", "assigns to `course_lib.checks.check_array`, inside the module `course_lib`") in found
-
-
-def test_bad_submissions_are_refused_with_a_clear_message(graded):
-    lab, problems = graded["lab"], "\n".join(graded["problems"])
-    assert f"erin/{lab}: no {lab}.ipynb in the submission folder (found: ['my_lab.ipynb'])" in problems
-    assert f"frank/{lab}/{lab}.ipynb: kernel 'ir', but lab {lab} runs on 'python3'" in problems
-    assert ("erin", lab) not in graded["graded"] and ("frank", lab) not in graded["graded"]
-    assert not (graded["root"] / "autograded" / "frank" / lab).exists()
-
-
-def test_grades_csv_is_exported(graded):
-    with open(graded["root"] / "grades.csv") as f:
-        rows = {r["student_id"]: r for r in csv.DictReader(f)}
-    assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) > 0
-    assert float(rows["carol"]["score"]) < float(rows["carol"]["max_score"])
-
-
-def test_nothing_submitted_was_modified(graded):
-    assert _digest(graded["root"] / "submitted") == graded["before"]
+for _lab in LABS:
+    globals()[f"TestLab_{_lab}"] = type(f"TestLab_{_lab}", (GradedLab,), {"lab": _lab})
 
 
 def _toy_lab():

@@ -39,3 +39,15 @@ def test_the_lock_pins_every_direct_requirement_at_its_version():
             assert lock.get(name.lower()) == version.strip(), (
                 f"requirements.txt pins {name}=={version.strip()}, requirements.lock has "
                 f"{lock.get(name.lower())}; run `make lock`")
+
+
+def test_ruff_finds_nothing_in_the_code_the_tests_and_the_labs():
+    """`make lint` as a gate: eleven more labs copy these files."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ruff = Path(sys.executable).parent / "ruff"
+    paths = ["course_lib", "tflite", "tests", "labs", "nbgrader_config.py"]
+    result = subprocess.run([str(ruff), "check", *paths], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]

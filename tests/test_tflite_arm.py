@@ -18,9 +18,6 @@ from tests.tflite_fixtures import tiny_models, work_dir
 from tflite.emit import emit_model
 from tflite.model_info import inspect_model
 
-# The tiny models are built once per xdist worker (tests.tflite_fixtures caches them).
-pytestmark = pytest.mark.xdist_group("tflite-tiny")
-
 CXX = "arm-none-eabi-g++"
 CPU_FLAGS = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=softfp", "-Os"]
 

@@ -17,9 +17,6 @@ from tflite.errors import PipelineError
 from tflite.micro import arena_size_for, measure_arena
 from tflite.model_info import MICRO_RESOLVER_METHODS, inspect_model, read_model_file
 
-# The tiny models are built once per xdist worker (tests.tflite_fixtures caches them).
-pytestmark = pytest.mark.xdist_group("tflite-tiny")
-
 
 @pytest.fixture(scope="module")
 def models():

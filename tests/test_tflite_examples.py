@@ -20,8 +20,7 @@ from tflite.micro import MicroModel, arena_size_for
 from tflite.model_info import dequantize, inspect_model, quantize
 from tflite.report import tinyml_table
 
-# One xdist worker builds the three examples once (tests.tflite_fixtures caches per process).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tflite-builds")]
+pytestmark = pytest.mark.slow
 EXAMPLES = ["sine", "digits", "gestures"]
 
 
