@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from course_lib.files import write_text_atomically
+from course_lib.native_logs import quiet_native_logs
 from course_lib.runner import REPO, format_table, lab_names, run_all
 
 
@@ -154,4 +155,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    quiet_native_logs()
     sys.exit(main())

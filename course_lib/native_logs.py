@@ -5,11 +5,11 @@ TensorFlow's C++ core logs through absl before absl is initialised, so
 of the process and of every Jupyter kernel it starts. A newcomer reads them as failures:
 
     WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
-    I0000 ... port.cc:153] oneDNN custom operations are on. ...
-    I0000 ... cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.
-    I0000 ... cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use ...
+    I0000 ... port.cc:153] oneDNN custom operations are on. ...   (and every other INFO line)
     E0000 ... cuda_platform.cc:52] failed call to cuInit: ...
-    W0000 ... NodeDef mentions attribute use_unbounded_threadpool which is not in the op ...
+    E0000 ... NodeDef mentions attribute use_unbounded_threadpool which is not in the op ...
+    W0000 ... Skipping runtime version metadata in the model. ...  (the TFLite converter's)
+    INFO: Created TensorFlow Lite XNNPACK delegate for CPU.
 
 and ipykernel's notice on every kernel it starts headless (the kernels listen on loopback):
 
@@ -28,15 +28,27 @@ import re
 import sys
 import threading
 
+_ABSL = r"[IWE]\d{4} [\d:. ]+\d+ [\w.]+:\d+\] "
 _NOISE = re.compile(
-    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|[IWE]\d{4} [\d:. ]+\d+ (port\.cc|cudart_stub\.cc|cpu_feature_guard\.cc|cuda_platform\.cc"
-    r"|cuda_executor\.cc|cuda_diagnostics\.cc|gpu_device\.cc)[^\]]*\] .*"
-    r"|[IWE]\d{4} [\d:. ]+\d+ [\w.]+:\d+\] .*NodeDef mentions attribute use_unbounded_threadpool.*"
-    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow with the "
-    r"appropriate compiler flags\."
-    # ipykernel 7 on every headless kernel start; the runner's kernels listen on loopback only.
-    r"|\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption\..*)$"
+    "^(?:"
+    + "|".join([
+        r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR",
+        # Every INFO line of TensorFlow's C++ core (I0000 ... file.cc:123] ...): never an error.
+        r"I\d{4} [\d:. ]+\d+ [\w.]+:\d+\] .*",
+        # Known start-up warnings and errors on a machine without a GPU.
+        _ABSL + r"failed call to cuInit: .*",
+        _ABSL + r"NodeDef mentions attribute use_unbounded_threadpool .*",
+        # The TFLite converter's own chatter on every successful conversion.
+        _ABSL + r"Ignored (output_format|drop_control_dependency)\.",
+        _ABSL + r"Skipping runtime version metadata in the model\..*",
+        r"fully_quantize: \d+, inference_type: \d+, input_inference_type: \w+, output_inference_type: \w+",
+        r"INFO: Created TensorFlow Lite XNNPACK delegate for CPU\.",
+        r"To enable the following instructions: .* in other operations, rebuild TensorFlow with the "
+        r"appropriate compiler flags\.",
+        # ipykernel 7 on every headless kernel start; the runner's kernels listen on loopback only.
+        r"\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption\..*",
+    ])
+    + ")$"
 )
 _installed = False
 
