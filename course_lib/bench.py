@@ -82,8 +82,8 @@ def test_suite_section(labs: list[str], workers: int = 2) -> tuple[str, bool]:
                 per_lab[lab] += seconds
             else:
                 other += seconds
-    durations = result.stdout.split("slowest 15 durations", 1)[-1].split("=====", 1)[0]
-    slowest = [line for line in durations.strip().splitlines()[1:] if line.strip()]
+    after_header = result.stdout.split("slowest 15 durations", 1)[-1].split("\n", 1)[-1]
+    slowest = [line for line in after_header.split("=====", 1)[0].splitlines() if line.strip()]
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
     mean_lab = sum(per_lab.values()) / max(1, len(per_lab))
     projected = wall + max(0, PLANNED_LABS - len(labs)) * mean_lab / workers
