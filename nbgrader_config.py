@@ -21,9 +21,9 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 
 # Seconds a single cell may run while grading (course_lib.runner.cell_timeout: one setting for
-# make run, the tests and grading); training cells need more than nbgrader's default 30 s.
-# A cell past it is interrupted and the rest still run.
-c.Execute.timeout = cell_timeout()
+# make run, the tests and grading; `make autograde` grades with COURSE_QUICK=1); training cells
+# need more than nbgrader's default 30 s. A cell past it is interrupted and the rest still run.
+c.Execute.timeout = cell_timeout(quick=os.environ.get("COURSE_QUICK", "1") == "1")
 c.Execute.interrupt_on_timeout = True
 # TensorFlow's native log lines go to the kernel's stderr, not into the graded cells (nbgrader
 # scores a cell with stderr output 0); see course_lib.native_logs.
