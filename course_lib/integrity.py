@@ -101,10 +101,7 @@ def global_bindings(tree: ast.Module) -> list[tuple[str, int]]:
                         if item.optional_vars is not None:
                             found.extend(_target_names(item.optional_vars))
                 elif isinstance(node, ast.Import | ast.ImportFrom):
-                    for alias in node.names:
-                        name = alias.asname or alias.name.split(".")[0]
-                        if name != "*":
-                            found.append((name, node.lineno))
+                    found.extend(key for key in imported_as(ast.Module([node], [])) if key[0] != "*")
                 elif isinstance(node, ast.Try):
                     for handler in node.handlers:
                         if handler.name:
@@ -143,22 +140,18 @@ def imported_as(tree: ast.Module) -> dict[tuple[str, int], str]:
 def names_read(tree: ast.Module) -> set[str]:
     """Every name a cell reads or imports."""
     read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            read.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
-    return read
+    return read | {name for name, _ in imported_as(tree)}
 
 
 def names_bound_anywhere(tree: ast.Module) -> set[str]:
     """Every name a cell binds in any scope (assignment, argument, import, def, comprehension)."""
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {name for name, _ in imported_as(tree)}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound.add(node.name)
         elif isinstance(node, ast.arg):
             bound.add(node.arg)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            bound.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
     return bound
@@ -295,12 +288,7 @@ def check_submission(submitted, lab) -> list[Finding]:
     lab_imports = {name: module for c in lab.cells if c.cell_type == "code"
                    for (name, _), module in imported_as(parse_cell(c.source) or ast.Module([], [])).items()}
     trees = {i: parse_cell(c.source) for i, c in enumerate(submitted.cells) if c.cell_type == "code"}
-    modules = {
-        (alias.asname or alias.name.split(".")[0])
-        for tree in trees.values() if tree is not None
-        for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
+    modules = {name for tree in trees.values() if tree is not None for name, _ in imported_as(tree)}
     findings = []
     for index, tree in trees.items():
         cell = submitted.cells[index]
