@@ -31,8 +31,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from course_lib.grading import INTEGRITY_CSV, autograde, release
 from course_lib.metrics import read_metrics
 from course_lib.runner import lab_names
-from tests.answers import ANSWERS, CHEATS
+from tests.answers import CHEATS
 from tests.conftest import REPO
+from tests.lab_expectations import ANSWERS
 from tests.notebooks import KERNELSPEC
 from tests.test_labs import check_quick_bounds
 
@@ -138,7 +139,7 @@ def test_every_lab_has_a_wrong_and_an_alternative_answer():
     for lab in LABS:
         answers = ANSWERS.get(lab, {})
         assert answers.get("wrong") and answers.get("alternative"), (
-            f"{lab}: add a wrong and an alternative correct answer to tests/answers.py")
+            f"{lab}: add WRONG and ALTERNATIVE answers to tests/lab_expectations/lab_{lab}.py")
         cells = [a["solution"] for a in answers["alternative"]]
         assert len(cells) == len(set(cells)), f"{lab}: one alternative per solution cell"
 

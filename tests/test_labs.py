@@ -13,25 +13,10 @@ import pytest
 
 from course_lib.integrity import free_names, graded_test_cells, solution_names
 from course_lib.runner import LABS_DIR, lab_names, run_lab
+from tests.lab_expectations import QUICK_BOUNDS
 
 LABS = lab_names()
 
-#: What each lab must reach with small parameters (COURSE_QUICK=1): (figure, ">=" or "<=", bound)
-#: for figures the lab reports with report_metric.
-QUICK_BOUNDS = {
-    "01_cnn": [("test accuracy", ">=", 0.75)],
-    "03_rnn": [("worst lfilter error", "<=", 1e-5), ("identified coefficient error", "<=", 1e-2)],
-    "04_lstm_gru": [("worst LSTM/GRU error vs Keras", "<=", 1e-5), ("LSTM accuracy at T=50", ">=", 0.9),
-                    ("GRU accuracy at T=50", ">=", 0.9), ("CO2 LSTM MAE (ppm)", "<=", 1.2),
-                    ("CO2 linear MAE (ppm)", "<=", 0.6)],
-    "05_language_models": [("trigram val nats/char", "<=", 2.2), ("feedforward val nats/char", "<=", 2.8),
-                           ("GRU val nats/char", "<=", 3.2), ("untrained GRU val nats/char", ">=", 4.0),
-                           ("untrained GRU val nats/char", "<=", 4.35),
-                           ("step vs full-prefix max probability difference", "<=", 1e-5)],
-    "06_embeddings": [("related pairs found", ">=", 4), ("related pairs found (random vectors)", "<=", 2),
-                      ("play accuracy gain from skip-gram embeddings", ">=", 0.03)],
-    "12_tinyml": [("int8 test accuracy", ">=", 0.75)],
-}
 
 
 def check_quick_bounds(lab, metrics):
@@ -105,7 +90,7 @@ def test_graded_test_cells_are_self_contained(lab):
 
 
 def test_every_lab_has_a_quick_bound():
-    assert set(LABS) <= set(QUICK_BOUNDS), "add each lab's quick-run bound to QUICK_BOUNDS"
+    assert set(LABS) <= set(QUICK_BOUNDS), "add lab_<lab>.py to tests/lab_expectations/"
 
 
 @pytest.mark.slow
