@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root (containers, CI) unless told to.
 JUPYTER_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lock run tinyml lab release autograde bench test lint clean
+.PHONY: help setup lock run tinyml board-check lab release autograde autograde-merge feedback bench test lint clean
 .DEFAULT_GOAL := help
 
 help:
@@ -14,10 +14,15 @@ help:
 	@echo "make lock       re-resolve requirements.txt into requirements.lock (pip-compile)"
 	@echo "make run        run every lab headless on the shipped data -> build/labs/, then make tinyml"
 	@echo "make tinyml     build the int8 models, C arrays and Arduino sketches -> build/tflite/"
+	@echo "make board-check  run the sketches' inference path with the board's kernels under QEMU"
+	@echo "                (Cortex-M4) and compare with Python; needs gcc-arm-none-eabi, qemu-system-arm"
 	@echo "make test       run the test suite (what CI runs)"
 	@echo "make lab        student: copy the student versions to workspace/ and open JupyterLab"
 	@echo "make release    instructor: write student versions to release/<lab>/"
 	@echo "make autograde  instructor: grade submitted/<student>/<lab>/ and write grades.csv"
+	@echo "                (JOBS=N: N parallel graders; SHARD=k/m: this machine's share of m)"
+	@echo "make autograde-merge SHARDS='dir1 dir2'  instructor: join course folders graded with SHARD"
+	@echo "make feedback   instructor: feedback/<student>/<lab>/<lab>.html for every graded submission"
 	@echo "make bench      run every lab with default settings, write BENCHMARKS.md"
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make clean      remove build outputs (keeps .venv, submitted/ and workspace/)"
@@ -49,6 +54,11 @@ run: $(STAMP)
 tinyml: $(STAMP)
 	$(PY) -m tflite build --example all --out build/tflite
 
+# Builds the examples first if build/tflite has none; the library's objects are cached in build/board/.
+board-check: $(STAMP)
+	test -f build/tflite/sine/heldout.npz || $(PY) -m tflite build --example all --out build/tflite
+	$(PY) -m tflite.board_check build/tflite
+
 # Two workers (pytest-xdist); --dist loadscope keeps a module, or a class, in one worker: each
 # lab's grading tests are one class, so a lab is graded once, two labs at a time.
 TEST_WORKERS ?= 2
@@ -62,8 +72,17 @@ lab: $(STAMP)
 release: $(STAMP)
 	$(PY) -m course_lib.grading release
 
+# JOBS=N grades in N parallel nbgrader processes; SHARD=k/m grades slice k of m of the
+# submissions (one machine's share), joined later with `make autograde-merge SHARDS="..."`.
+JOBS ?= 1
 autograde: $(STAMP)
-	$(PY) -m course_lib.grading autograde
+	$(PY) -m course_lib.grading autograde --jobs $(JOBS) $(if $(SHARD),--shard $(SHARD))
+
+autograde-merge: $(STAMP)
+	$(PY) -m course_lib.grading merge $(SHARDS)
+
+feedback: $(STAMP)
+	$(PY) -m course_lib.grading feedback
 
 bench: $(STAMP)
 	$(PY) -m course_lib.bench

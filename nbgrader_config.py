@@ -6,6 +6,7 @@ submitted/<student>/<lab>/<lab>.ipynb, grades live in the sqlite gradebook.db.
 
 import os
 
+from course_lib.feedback import feedback_preprocessors
 from course_lib.native_logs import KERNEL_ARGUMENTS
 from course_lib.runner import cell_timeout
 
@@ -28,3 +29,7 @@ c.Execute.interrupt_on_timeout = True
 # TensorFlow's native log lines go to the kernel's stderr, not into the graded cells (nbgrader
 # scores a cell with stderr output 0); see course_lib.native_logs.
 c.Execute.extra_arguments = KERNEL_ARGUMENTS
+
+# `make feedback`: nbgrader's feedback page without the hidden tests or the tracebacks that would
+# quote them; only each failed check's message (course_lib.feedback).
+c.GenerateFeedback.preprocessors = feedback_preprocessors()

@@ -108,6 +108,56 @@ def test_suite_section(labs: list[str], workers: int = 2) -> tuple[str, bool]:
     return "\n".join(lines), result.returncode == 0
 
 
+#: The lab and class size ``make bench`` grades serially and with ``JOBS=2``.
+GRADING_LAB, GRADING_STUDENTS, GRADING_JOBS = "03_rnn", 4, 2
+
+
+def grading_section() -> tuple[str, bool]:
+    """Grade the same class (the solution of :data:`GRADING_LAB` submitted by
+    :data:`GRADING_STUDENTS` students) serially and with ``JOBS=2``; a Markdown section with
+    both wall times, the speed-up, and whether the two runs gave the same grades."""
+    import csv
+    import shutil
+
+    from course_lib.grading import autograde
+
+    def course(folder: Path) -> Path:
+        shutil.copytree(REPO / "labs" / GRADING_LAB, folder / "labs" / GRADING_LAB)
+        shutil.copy(REPO / "nbgrader_config.py", folder)
+        for i in range(GRADING_STUDENTS):
+            into = folder / "submitted" / f"student{i + 1:02d}" / GRADING_LAB
+            into.mkdir(parents=True)
+            shutil.copy(REPO / "labs" / GRADING_LAB / f"{GRADING_LAB}.ipynb", into)
+        return folder
+
+    def grades(folder: Path) -> list[dict]:
+        with open(folder / "grades.csv", newline="") as f:
+            return [{k: v for k, v in row.items() if k != "timestamp"} for row in csv.DictReader(f)]
+
+    seconds, results = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for jobs in (1, GRADING_JOBS):
+            folder = course(Path(tmp) / f"jobs{jobs}")
+            start = time.perf_counter()
+            autograde(folder, jobs=jobs)
+            seconds[jobs] = time.perf_counter() - start
+            results[jobs] = grades(folder)
+    same = results[1] == results[GRADING_JOBS]
+    lines = [
+        f"{GRADING_STUDENTS} submissions of `{GRADING_LAB}` (the solution), graded with small "
+        "settings, release and export included:",
+        "",
+        "| command | wall time |",
+        "| --- | ---: |",
+        f"| `make autograde` | {seconds[1]:.0f} s |",
+        f"| `make autograde JOBS={GRADING_JOBS}` | {seconds[GRADING_JOBS]:.0f} s |",
+        "",
+        f"Speed-up {seconds[1] / seconds[GRADING_JOBS]:.2f}x on {os.cpu_count()} cores; grades.csv "
+        + ("identical apart from timestamps." if same else "DIFFERS between the two runs."),
+    ]
+    return "\n".join(lines), same
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.bench")
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
@@ -142,6 +192,10 @@ def main(argv=None) -> int:
         tinyml_table(tinyml_dir),
         "",
     ]
+    section, same = grading_section()
+    sections += ["## Grading a class (`make autograde JOBS=N`)", "", section, ""]
+    if not same:
+        failures["grading"] = "parallel grading gave other grades than a serial run"
     if not args.no_tests:
         section, passed = test_suite_section(lab_names())
         sections += ["## Test suite (`make test`)", "", section, ""]

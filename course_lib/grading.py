@@ -1,10 +1,11 @@
-"""The instructor's loop with nbgrader: release student versions, autograde, export.
+"""The instructor's loop with nbgrader: release student versions, autograde, export, feedback.
 
-``make release`` and ``make autograde`` call ``main``; the tests call ``release`` and
-``autograde`` on a temporary course folder. Submissions are only read: nbgrader
-copies them to ``autograded/`` and grades the copies. Next to ``grades.csv``,
-``autograde`` writes ``integrity.csv`` (:mod:`course_lib.integrity`): the submissions whose
-answer cells rebind what the test cells use or patch a module, cell and line.
+``make release``, ``make autograde`` (``JOBS=N`` parallel processes, ``SHARD=k/m`` for one
+machine's share), ``make autograde-merge`` and ``make feedback`` call ``main``; the tests call the
+functions on a temporary course folder. Submissions are only read: nbgrader copies them to
+``autograded/`` and grades the copies. Next to ``grades.csv``, ``autograde`` writes
+``integrity.csv`` (:mod:`course_lib.integrity`): the submissions whose answer cells rebind what
+the test cells use or patch a module, cell and line.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 
 import nbformat
 
+from course_lib.gradebook_merge import GRADEBOOK, copy_submission, graded_in, merge_courses
 from course_lib.integrity import check_submission as integrity_findings
-from course_lib.integrity import write_integrity_report
+from course_lib.integrity import read_integrity_report, write_integrity_report
 from course_lib.native_logs import drop_startup_noise, quiet_native_logs
 from course_lib.runner import INLINE_BACKEND, lab_names
 
@@ -92,16 +94,87 @@ def submissions(root: Path) -> list[tuple[str, str]]:
     )
 
 
-def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv"):
+def shard_of(items: list, shard: tuple[int, int] | None) -> list:
+    """Slice ``k`` of ``m`` (1-based) of a sorted list, round robin, so the slices of a course's
+    submissions are the same on every machine that holds the same ``submitted/``."""
+    if shard is None:
+        return list(items)
+    k, m = shard
+    return list(items)[k - 1::m]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"k/m"`` -> (k, m), with 1 <= k <= m; a clear ValueError otherwise."""
+    try:
+        k, m = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard {text!r}: expected K/M, for example 2/8 (slice 2 of 8)") from None
+    if not 1 <= k <= m:
+        raise ValueError(f"--shard {text!r}: K must be between 1 and M")
+    return k, m
+
+
+def _grade_labs(root: Path, graded: list[tuple[str, str]], quick: bool) -> None:
+    """``nbgrader autograde`` each lab in ``root`` for exactly the (student, lab) pairs given."""
+    everyone = {student for student, _ in submissions(root)}
+    for lab in sorted({lab for _, lab in graded}):
+        students = {s for s, g in graded if g == lab}
+        args = ["autograde", lab, "--force", "--create"]
+        if everyone - students:
+            args.append(f"--CourseDirectory.student_id_exclude={','.join(sorted(everyone - students))}")
+        _nbgrader(root, *args, COURSE_QUICK="1" if quick else "0", MPLBACKEND=INLINE_BACKEND)
+
+
+def _job_folder(root: Path, folder: Path, part: list[tuple[str, str]]) -> Path:
+    """A scratch course folder that grades ``part``: the course's labs, release and nbgrader
+    settings, a copy of its gradebook, and links to just these submissions (read, never written)."""
+    folder.mkdir(parents=True)
+    shutil.copy(root / "nbgrader_config.py", folder)
+    shutil.copy(root / GRADEBOOK, folder)
+    for name in ("labs", "release"):
+        (folder / name).symlink_to((root / name).resolve(), target_is_directory=True)
+    for student, lab in part:
+        link = folder / "submitted" / student / lab
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to((root / "submitted" / student / lab).resolve(), target_is_directory=True)
+    return folder
+
+
+def _grade_in_parallel(root: Path, graded: list[tuple[str, str]], quick: bool, jobs: int) -> None:
+    """Grade ``graded`` in ``jobs`` scratch course folders at once, then copy every result into
+    ``root``'s gradebook and ``autograded/`` (:mod:`course_lib.gradebook_merge`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = root / ".autograde-jobs"
+    shutil.rmtree(work, ignore_errors=True)
+    parts = [part for part in (graded[i::jobs] for i in range(jobs)) if part]
+    folders = [_job_folder(root, work / f"job{i + 1}", part) for i, part in enumerate(parts)]
+    try:
+        with ThreadPoolExecutor(len(parts)) as pool:
+            list(pool.map(lambda job: _grade_labs(*job, quick), zip(folders, parts, strict=True)))
+        where = {pair: folder for folder, part in zip(folders, parts, strict=True) for pair in part}
+        for student, lab in sorted(where):  # in the order a serial run adds them
+            copy_submission(where[student, lab], root, student, lab)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv",
+              jobs: int = 1, shard: tuple[int, int] | None = None):
     """Grade every valid ``submitted/<student>/<lab>/<lab>.ipynb``, export ``grades.csv`` and
     write ``integrity.csv`` beside it.
+
+    ``jobs`` > 1 grades in that many parallel nbgrader processes, each in a scratch course
+    folder with its own gradebook; the results are joined into the one gradebook, so
+    ``grades.csv`` and ``integrity.csv`` are those of a serial run. ``shard=(k, m)`` grades only
+    slice k of m of the submissions (one machine's share; see ``merge``).
 
     Returns (graded [(student, lab)], problems [message]). Invalid submissions are not
     graded and are reported; nothing under ``submitted/`` is written.
     """
     root = Path(root)
     graded, problems = [], []
-    for student, lab in submissions(root):
+    for student, lab in shard_of(submissions(root), shard):
         problem = check_submission(root, student, lab)
         if problem:
             problems.append(problem)
@@ -110,20 +183,40 @@ def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv
     if not graded and not problems:
         raise GradingError(f"{root / 'submitted'}: no submissions to grade")
     released = {lab for lab in lab_names(root / "labs") if (root / "release" / lab).is_dir()}
-    for lab in sorted({lab for _, lab in graded}):
-        if lab not in released:
-            release(root, [lab])
-        students = [s for s, g in graded if g == lab]
-        others = [s for s, _ in submissions(root) if s not in students]
-        args = ["autograde", lab, "--force", "--create"]
-        if others:
-            args.append(f"--CourseDirectory.student_id_exclude={','.join(sorted(set(others)))}")
-        _nbgrader(root, *args, COURSE_QUICK="1" if quick else "0", MPLBACKEND=INLINE_BACKEND)
-    partial = root / f".{csv_name}.partial"
-    _nbgrader(root, "export", f"--to={partial}")
-    partial.replace(root / csv_name)
+    missing = sorted({lab for _, lab in graded} - (released if (root / GRADEBOOK).exists() else set()))
+    if missing:
+        release(root, missing)
+    if jobs > 1 and len(graded) > 1:
+        _grade_in_parallel(root, graded, quick, jobs)
+    else:
+        _grade_labs(root, graded, quick)
+    export_grades(root, csv_name)
     write_integrity_report(root / INTEGRITY_CSV, integrity_rows(root, graded))
     return graded, problems
+
+
+def export_grades(root: Path, csv_name: str = "grades.csv") -> Path:
+    """``nbgrader export`` the gradebook to ``root/csv_name`` (written whole, then renamed)."""
+    partial = root / f".{csv_name}.partial"
+    _nbgrader(root, "export", f"--to={partial}")
+    return partial.replace(root / csv_name)
+
+
+def merge(root: Path, shards: list[Path]) -> list[tuple[str, str]]:
+    """Join course folders graded on other machines (``make autograde SHARD=k/m``) into
+    ``root``: their gradebooks, ``autograded/`` notebooks and integrity reports; then export one
+    ``grades.csv`` and one ``integrity.csv``."""
+    root = Path(root)
+    rows = []
+    for shard in map(Path, shards):
+        if not (shard / GRADEBOOK).is_file():
+            raise GradingError(f"{shard}: no {GRADEBOOK}; is it a course folder graded with SHARD=k/m?")
+        if (shard / INTEGRITY_CSV).is_file():
+            rows += read_integrity_report(shard / INTEGRITY_CSV)
+    merged = merge_courses(shards, root)
+    export_grades(root)
+    write_integrity_report(root / INTEGRITY_CSV, sorted(rows, key=lambda row: row[:2]))
+    return merged
 
 
 INTEGRITY_CSV = "integrity.csv"
@@ -152,13 +245,31 @@ def open_workspace(root: Path = REPO, folder: str = "workspace") -> Path:
     return workspace
 
 
+def feedback(root: Path = REPO) -> list[Path]:
+    """``nbgrader generate_feedback`` for every graded lab: ``feedback/<student>/<lab>/<lab>.html``
+    with each exercise's points and each failed check's message, no hidden test
+    (:mod:`course_lib.feedback`)."""
+    root = Path(root)
+    graded = graded_in(root) if (root / GRADEBOOK).exists() else []
+    if not graded:
+        raise GradingError(f"{root / GRADEBOOK}: nothing graded yet; run `make autograde` first")
+    for lab in sorted({lab for _, lab in graded}):
+        _nbgrader(root, "generate_feedback", lab, "--force")
+    return [root / "feedback" / student / lab / f"{lab}.html" for student, lab in graded]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.grading")
-    parser.add_argument("command", choices=["release", "autograde", "workspace"])
+    parser.add_argument("command", choices=["release", "autograde", "merge", "feedback", "workspace"])
     parser.add_argument("--root", type=Path, default=REPO, help="course folder")
     parser.add_argument(
         "--full", action="store_true", help="grade with the labs' default (long) settings"
     )
+    parser.add_argument("--jobs", type=int, default=1, help="grade in this many parallel processes")
+    parser.add_argument("--shard", default=None,
+                        help="K/M: grade only slice K of M of the submissions (one machine's share)")
+    parser.add_argument("shards", nargs="*", type=Path,
+                        help="merge: course folders graded with --shard, to join into --root")
     args = parser.parse_args(argv)
     try:
         if args.command == "release":
@@ -168,8 +279,20 @@ def main(argv=None) -> int:
         if args.command == "workspace":
             print(open_workspace(args.root))
             return 0
-        graded, problems = autograde(args.root, quick=not args.full)
-    except GradingError as err:
+        if args.command == "feedback":
+            for path in feedback(args.root):
+                print(f"wrote {path}")
+            return 0
+        if args.command == "merge":
+            if not args.shards:
+                raise GradingError("merge: name the course folders to join (make autograde-merge SHARDS=...)")
+            graded, problems = merge(args.root, args.shards), []
+        else:
+            if args.jobs < 1:
+                raise GradingError(f"--jobs {args.jobs}: need at least 1")
+            shard = parse_shard(args.shard) if args.shard else None
+            graded, problems = autograde(args.root, quick=not args.full, jobs=args.jobs, shard=shard)
+    except (GradingError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     for student, lab in graded:
@@ -182,7 +305,6 @@ def main(argv=None) -> int:
     for problem in problems:
         print(f"error: not graded: {problem}", file=sys.stderr)
     return 1 if problems else 0
-
 
 if __name__ == "__main__":
     quiet_native_logs()

@@ -325,3 +325,11 @@ def write_integrity_report(path: Path, rows: list[tuple[str, str, Finding]]) -> 
     """Write ``integrity.csv`` (a header only when every submission is clean), atomically."""
     write_text_atomically(Path(path), integrity_csv(rows))
     return Path(path)
+
+
+def read_integrity_report(path: Path) -> list[tuple[str, str, Finding]]:
+    """The rows of an ``integrity.csv`` written by :func:`write_integrity_report`."""
+    with open(path, newline="") as f:
+        return [(row["student_id"], row["assignment"],
+                 Finding(row["cell"], int(row["line"]) if row["line"] else None, row["problem"]))
+                for row in csv.DictReader(f)]
