@@ -9,6 +9,8 @@ hidden tests:
 - :class:`ErrorsWithoutTraceback` keeps only the outcome of a failed test, "AssertionError:
   expected shape (26, 26), got (28, 28)", and drops the traceback, whose frames would quote
   the hidden lines that raised.
+
+nbgrader's feedback shows the hidden tests by default (jupyter/nbgrader issues #917 and #1156).
 """
 
 from __future__ import annotations
