@@ -39,3 +39,20 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def lab_output_dir(name: str) -> Path:
+    """The folder a lab writes its exported files to (models, C arrays), created if needed.
+
+    ``build/<name>/`` in the course repository when the notebook runs from ``labs/`` (``make
+    run``, the tests: nothing is ever written into ``labs/``); otherwise ``<name>/`` beside the
+    running notebook: a student's ``workspace/<lab>/``, or a submission's graded copy in
+    ``autograded/<student>/<lab>/``, so graders running in parallel never share a folder.
+    Introduced in lab 12 (TinyML); lab 11 uses it too.
+    """
+    repo = Path(__file__).resolve().parent.parent
+    here = Path.cwd().resolve()
+    labs = (repo / "labs").resolve()
+    folder = repo / "build" / name if here == labs or labs in here.parents else here / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
