@@ -49,6 +49,26 @@ def tinyml_table(build_dir: Path) -> str:
     return table.stdout
 
 
+def board_check_section(build_dir: Path) -> tuple[str, bool]:
+    """``python -m tflite.board_check`` (``make board-check``) on the built examples: its table
+    (example, flash, RAM, arena, instructions per inference, agreement with Python) and its
+    wall time; ``False`` if the board's int8 outputs differ from Python's. Without the
+    tool-chain or the Arduino library the section says why it was not run (not a failure)."""
+    start = time.perf_counter()
+    check = subprocess.run([sys.executable, "-m", "tflite.board_check", str(build_dir)],
+                           capture_output=True, text=True, cwd=REPO)
+    seconds = time.perf_counter() - start
+    errors = [ln for ln in check.stderr.splitlines() if ln.startswith("error:")]
+    if check.returncode == 2:
+        return f"_Not run: {' '.join(errors) or check.stderr.strip()[-500:]}_\n", True
+    text = (f"Each sketch's `inference.cc` with the Arduino library's CMSIS-NN kernels, compiled "
+            f"for the Cortex-M4 and run under QEMU (mps2-an386) on every held-out input: "
+            f"{seconds:.0f} s, the library's compile included unless cached in build/board/. "
+            "Instructions per inference come from QEMU's `-icount` (a proxy, not cycles); flash "
+            "leaves out the held-out inputs, RAM includes the arena.\n\n" + check.stdout)
+    return text + "".join(f"\n{e}" for e in errors), check.returncode == 0
+
+
 #: The labs the lab map in DESIGN.md plans: the test suite's projection is for this many.
 PLANNED_LABS = 13
 
@@ -192,6 +212,10 @@ def main(argv=None) -> int:
         tinyml_table(tinyml_dir),
         "",
     ]
+    section, agree = board_check_section(tinyml_dir)
+    sections += ["## The board's kernels under QEMU (`make board-check`)", "", section, ""]
+    if not agree:
+        failures["board-check"] = "the board's int8 outputs differ from Python's; run make board-check"
     section, same = grading_section()
     sections += ["## Grading a class (`make autograde JOBS=N`)", "", section, ""]
     if not same:

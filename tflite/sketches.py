@@ -1,8 +1,11 @@
 """Arduino sketch folders that open in the Arduino IDE as they are.
 
-A sketch folder ``arduino/<example>/`` holds ``<example>.ino`` plus copies of
-``model_data.h``, ``model_data.cc`` and ``op_resolver.h`` (the IDE compiles every
-``.cc`` in the folder), and the generated headers the sketch needs:
+A sketch folder ``arduino/<example>/`` holds ``<example>.ino``, ``inference.h`` and
+``inference.cc`` (the inference path: model setup, schema check, the generated resolver,
+the arena, quantize, invoke, dequantize; the board check compiles this very file, see
+:mod:`tflite.board_check`), plus copies of ``model_data.h``, ``model_data.cc`` and
+``op_resolver.h`` (the IDE compiles every ``.cc`` in the folder), and the generated headers
+the sketch needs:
 ``gesture_params.h`` (gesture names, window, threshold and the normalization constants
 training used) and ``test_images.h`` (a few held-out digits). The templates live in
 ``tflite/templates/``; ``{{NAME}}`` placeholders are filled here, nothing else changes.
@@ -20,13 +23,16 @@ from tflite.emit import check_c_identifier, float_literal
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 #: The TensorFlow Lite Micro library for Arduino this pipeline's sketches use: the
-#: Library Manager name (spelled as its library.properties spells it) and its header.
+#: Library Manager name (spelled as its library.properties spells it), the one version the
+#: board check builds and runs against (tflite/README.md), and its header.
 TFLM_LIBRARY = "Chirale_TensorFLowLite"
-TFLM_LIBRARY_VERSION = "1.1.0"
+TFLM_LIBRARY_VERSION = "2.0.0"
 TFLM_HEADER = "Chirale_TensorFlowLite.h"
 #: The IMU libraries for the two board revisions, selected by BOARD_REVISION in the sketch.
 IMU_LIBRARIES = {1: "Arduino_LSM9DS1", 2: "Arduino_BMI270_BMM150"}
 BOARD_FQBN = "arduino:mbed_nano:nano33ble"
+#: The inference path every sketch shares with the board check (rendered into each sketch).
+INFERENCE_FILES = ("inference.h", "inference.cc")
 
 
 def render(template: str, **values) -> str:
@@ -110,6 +116,8 @@ def write_sketch(example_dir: Path, example: str, model_name: str = "g_model",
     sketch = Path(example_dir) / "arduino" / example
     sketch.mkdir(parents=True, exist_ok=True)
     (sketch / f"{example}.ino").write_text(render(f"{example}.ino", MODEL_NAME=model_name))
+    for f in INFERENCE_FILES:
+        (sketch / f).write_text(render(f, MODEL_NAME=model_name))
     for f in ("model_data.h", "model_data.cc", "op_resolver.h"):
         shutil.copyfile(Path(example_dir) / f, sketch / f)
     for name, text in (extra_files or {}).items():

@@ -8,19 +8,11 @@
 
 #include <{{TFLM_HEADER}}>
 
-#include "tensorflow/lite/micro/micro_interpreter.h"
-#include "tensorflow/lite/schema/schema_generated.h"
-
+#include "inference.h"   // the inference path (inference.cc), the same file `make board-check` runs
 #include "model_data.h"
-#include "op_resolver.h"
 #include "test_images.h"  // kNumTestImages, kTestImages[][784], kTestLabels[]
 
 namespace {
-const tflite::Model* model = nullptr;
-tflite::MicroInterpreter* interpreter = nullptr;
-TfLiteTensor* input = nullptr;
-TfLiteTensor* output = nullptr;
-alignas(16) uint8_t tensor_arena[kTensorArenaSize];
 int next_image = 0;
 
 void Fail(const char* what) {
@@ -34,38 +26,28 @@ void setup() {
   Serial.begin(115200);
   while (!Serial && millis() < 3000) {}
 
-  model = tflite::GetModel({{MODEL_NAME}});
-  if (model->version() != TFLITE_SCHEMA_VERSION) Fail("model schema version does not match the library");
-
-  static ModelOpResolver resolver;
-  if (RegisterOps(resolver) != kTfLiteOk) Fail("could not register the model's operators");
-
-  static tflite::MicroInterpreter static_interpreter(model, resolver, tensor_arena, kTensorArenaSize);
-  interpreter = &static_interpreter;
-  if (interpreter->AllocateTensors() != kTfLiteOk) Fail("AllocateTensors() failed: arena too small?");
+  if (const char* problem = InferenceSetup()) Fail(problem);
 
   Serial.print("arena used: ");
-  Serial.print((unsigned long)interpreter->arena_used_bytes());
+  Serial.print((unsigned long)InferenceArenaUsedBytes());
   Serial.print(" of ");
   Serial.print(kTensorArenaSize);
   Serial.println(" bytes");
-
-  input = interpreter->input(0);
-  output = interpreter->output(0);
 }
 
 void loop() {
-  for (int i = 0; i < kInputSize; ++i) input->data.int8[i] = kTestImages[next_image][i];
+  for (int i = 0; i < kInputSize; ++i) InferenceInput()[i] = kTestImages[next_image][i];
 
   const unsigned long start = micros();
-  if (interpreter->Invoke() != kTfLiteOk) Fail("Invoke() failed");
+  if (!InferenceInvoke()) Fail("Invoke() failed");
   const unsigned long took = micros() - start;
 
+  const int8_t* scores = InferenceOutput();
   int best = 0;
   for (int i = 1; i < kOutputSize; ++i) {
-    if (output->data.int8[i] > output->data.int8[best]) best = i;
+    if (scores[i] > scores[best]) best = i;
   }
-  const float score = (output->data.int8[best] - output->params.zero_point) * output->params.scale;
+  const float score = DequantizeOutput(scores[best]);
 
   Serial.print("image ");
   Serial.print(next_image);

@@ -11,19 +11,11 @@
 
 #include <{{TFLM_HEADER}}>
 
-#include "tensorflow/lite/micro/micro_interpreter.h"
-#include "tensorflow/lite/schema/schema_generated.h"
-
 #include "gesture_params.h"  // names, window, threshold, normalization (from the pipeline)
+#include "inference.h"       // the inference path (inference.cc), the same file `make board-check` runs
 #include "model_data.h"
-#include "op_resolver.h"
 
 namespace {
-const tflite::Model* model = nullptr;
-tflite::MicroInterpreter* interpreter = nullptr;
-TfLiteTensor* input = nullptr;
-TfLiteTensor* output = nullptr;
-alignas(16) uint8_t tensor_arena[kTensorArenaSize];
 int samples_read = -1;  // -1: waiting for the threshold
 
 void Fail(const char* what) {
@@ -33,11 +25,6 @@ void Fail(const char* what) {
 }
 
 {{IMU_READ}}
-
-int8_t Quantize(float value) {
-  long q = lroundf(value / input->params.scale) + input->params.zero_point;
-  return (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
-}
 }  // namespace
 
 void setup() {
@@ -46,24 +33,13 @@ void setup() {
 
   if (!IMU.begin()) Fail("could not start the IMU; check BOARD_REVISION");
 
-  model = tflite::GetModel({{MODEL_NAME}});
-  if (model->version() != TFLITE_SCHEMA_VERSION) Fail("model schema version does not match the library");
-
-  static ModelOpResolver resolver;
-  if (RegisterOps(resolver) != kTfLiteOk) Fail("could not register the model's operators");
-
-  static tflite::MicroInterpreter static_interpreter(model, resolver, tensor_arena, kTensorArenaSize);
-  interpreter = &static_interpreter;
-  if (interpreter->AllocateTensors() != kTfLiteOk) Fail("AllocateTensors() failed: arena too small?");
+  if (const char* problem = InferenceSetup()) Fail(problem);
 
   Serial.print("arena used: ");
-  Serial.print((unsigned long)interpreter->arena_used_bytes());
+  Serial.print((unsigned long)InferenceArenaUsedBytes());
   Serial.print(" of ");
   Serial.print(kTensorArenaSize);
   Serial.println(" bytes");
-
-  input = interpreter->input(0);
-  output = interpreter->output(0);
   Serial.println("ready: make a gesture");
 }
 
@@ -78,17 +54,18 @@ void loop() {
 
   for (int c = 0; c < kChannels; ++c) {
     const float normalized = (sample[c] - kChannelOffset[c]) / kChannelScale[c];
-    input->data.int8[samples_read * kChannels + c] = Quantize(normalized);
+    InferenceInput()[samples_read * kChannels + c] = QuantizeInput(normalized);
   }
   if (++samples_read < kWindow) return;
   samples_read = -1;
 
-  if (interpreter->Invoke() != kTfLiteOk) Fail("Invoke() failed");
+  if (!InferenceInvoke()) Fail("Invoke() failed");
+  const int8_t* scores = InferenceOutput();
   int best = 0;
   for (int i = 1; i < kNumGestures; ++i) {
-    if (output->data.int8[i] > output->data.int8[best]) best = i;
+    if (scores[i] > scores[best]) best = i;
   }
-  const float score = (output->data.int8[best] - output->params.zero_point) * output->params.scale;
+  const float score = DequantizeOutput(scores[best]);
   Serial.print(kGestureNames[best]);
   Serial.print(" ");
   Serial.println(score, 2);

@@ -7,18 +7,10 @@
 
 #include <{{TFLM_HEADER}}>
 
-#include "tensorflow/lite/micro/micro_interpreter.h"
-#include "tensorflow/lite/schema/schema_generated.h"
-
-#include "model_data.h"   // {{MODEL_NAME}}[], kTensorArenaSize (measured), quantization
-#include "op_resolver.h"  // ModelOpResolver, RegisterOps(): exactly the model's operators
+#include "inference.h"   // the inference path (inference.cc), the same file `make board-check` runs
+#include "model_data.h"  // kTensorArenaSize (measured), kInputSize, kOutputSize
 
 namespace {
-const tflite::Model* model = nullptr;
-tflite::MicroInterpreter* interpreter = nullptr;
-TfLiteTensor* input = nullptr;
-TfLiteTensor* output = nullptr;
-alignas(16) uint8_t tensor_arena[kTensorArenaSize];
 
 constexpr float kXRange = 2.0f * 3.14159265f;  // the range the model was trained on
 constexpr int kInferencesPerCycle = 100;       // steps per period of the sine
@@ -36,36 +28,24 @@ void setup() {
   while (!Serial && millis() < 3000) {}  // wait a moment for the Serial Monitor, then run anyway
   pinMode(LED_BUILTIN, OUTPUT);
 
-  model = tflite::GetModel({{MODEL_NAME}});
-  if (model->version() != TFLITE_SCHEMA_VERSION) Fail("model schema version does not match the library");
-
-  static ModelOpResolver resolver;
-  if (RegisterOps(resolver) != kTfLiteOk) Fail("could not register the model's operators");
-
-  static tflite::MicroInterpreter static_interpreter(model, resolver, tensor_arena, kTensorArenaSize);
-  interpreter = &static_interpreter;
-  if (interpreter->AllocateTensors() != kTfLiteOk) Fail("AllocateTensors() failed: arena too small?");
+  if (const char* problem = InferenceSetup()) Fail(problem);
 
   Serial.print("arena used: ");
-  Serial.print((unsigned long)interpreter->arena_used_bytes());
+  Serial.print((unsigned long)InferenceArenaUsedBytes());
   Serial.print(" of ");
   Serial.print(kTensorArenaSize);
   Serial.println(" bytes");
-
-  input = interpreter->input(0);
-  output = interpreter->output(0);
 }
 
 void loop() {
   const float x = kXRange * step / kInferencesPerCycle;
 
   // Quantize x with the input tensor's scale and zero point, rounding and clamping to int8.
-  long q = lroundf(x / input->params.scale) + input->params.zero_point;
-  input->data.int8[0] = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+  InferenceInput()[0] = QuantizeInput(x);
 
-  if (interpreter->Invoke() != kTfLiteOk) Fail("Invoke() failed");
+  if (!InferenceInvoke()) Fail("Invoke() failed");
 
-  const float y = (output->data.int8[0] - output->params.zero_point) * output->params.scale;
+  const float y = DequantizeOutput(InferenceOutput()[0]);
 
   analogWrite(LED_BUILTIN, (int)(127.5f * (y + 1.0f)));  // y in [-1, 1] -> brightness 0..255
   Serial.print(x, 3);
