@@ -1,0 +1,148 @@
+"""What the tests expect of lab 09_gans: its quick-run bounds and the answers the grading loop
+submits (see tests/lab_expectations/__init__.py)."""
+
+QUICK_BOUNDS = [
+    ("MNIST score ceiling (real)", ">=", 8.0),
+    ("MNIST score floor (noise)", "<=", 2.0),
+    ("MNIST score", ">=", 1.3),
+    ("FID (classifier features)", "<=", 300.0),
+]
+
+WRONG = [
+    {
+        "solution": "mnist_score_solution",
+        # Swaps the exp and the mean: the mean of exp(KL) instead of exp(mean KL).
+        "source": (
+            "def mnist_score(probs):\n"
+            "    probs = np.asarray(probs, dtype=np.float64)\n"
+            "    marginal = probs.mean(axis=0, keepdims=True)\n"
+            "    with np.errstate(divide='ignore', invalid='ignore'):\n"
+            "        terms = np.where(probs > 0, probs * np.log(probs / marginal), 0.0)\n"
+            "    return float(np.mean(np.exp(terms.sum(axis=1))))\n"
+        ),
+    },
+    {
+        "solution": "frechet_distance_solution",
+        # The square root of each entry instead of the matrix square root: right for diagonal
+        # covariances only.
+        "source": (
+            "def frechet_distance(mu1, sigma1, mu2, sigma2):\n"
+            "    mu1, mu2 = np.atleast_1d(mu1), np.atleast_1d(mu2)\n"
+            "    sigma1, sigma2 = np.atleast_2d(sigma1), np.atleast_2d(sigma2)\n"
+            "    cross = np.sqrt(np.abs(sigma1 * sigma2))\n"
+            "    return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2 - 2.0 * cross))\n"
+        ),
+    },
+    {
+        "solution": "generator_shapes_solution",
+        # Applies the 'same' rule (n * s) to the 'valid' block as well: 3 -> 6 -> 12 -> 24.
+        "source": (
+            "shape_after_reshape = (3, 3, 128)\n"
+            "shape_after_block1 = (6, 6, 64)\n"
+            "shape_after_block2 = (12, 12, 32)\n"
+            "output_shape = (24, 24, 1)\n"
+            "generator_params = 223457\n"
+        ),
+    },
+    {
+        "solution": "gan_losses_solution",
+        # The generator trained on the discriminator's label for fakes (target 0): it would
+        # help D instead of fooling it.
+        "source": (
+            "def discriminator_loss(real_logits, fake_logits, real_label=1.0):\n"
+            "    real = (real_label * tf.nn.softplus(-real_logits)\n"
+            "            + (1.0 - real_label) * tf.nn.softplus(real_logits))\n"
+            "    return tf.reduce_mean(real) + tf.reduce_mean(tf.nn.softplus(fake_logits))\n"
+            "\n"
+            "\n"
+            "def generator_loss(fake_logits):\n"
+            "    return tf.reduce_mean(tf.nn.softplus(tf.convert_to_tensor(fake_logits, tf.float32)))\n"
+        ),
+    },
+    {
+        "solution": "ln4_solution",
+        # Reads a loss of ln 4 as the discriminator winning.
+        "source": 'ln4_meaning = "A"\nd_output_at_ln4 = 0.5\n',
+    },
+]
+
+ALTERNATIVE = [
+    {
+        "solution": "mnist_score_solution",
+        # The identity IS = exp(H(p(y)) - mean_x H(p(y|x))), with scipy's xlogy for 0 log 0.
+        "source": (
+            "import numpy as np\n"
+            "from scipy.special import xlogy\n"
+            "\n"
+            "\n"
+            "def mnist_score(probs):\n"
+            "    p = np.asarray(probs, dtype=float)\n"
+            "    marginal = p.mean(axis=0)\n"
+            "    h_marginal = -np.sum(xlogy(marginal, marginal))\n"
+            "    h_rows = -np.sum(xlogy(p, p), axis=1)\n"
+            "    return float(np.exp(h_marginal - h_rows.mean()))\n"
+        ),
+    },
+    {
+        "solution": "frechet_distance_solution",
+        # tr (S1 S2)^(1/2) as the sum of the square roots of the eigenvalues of S1 S2.
+        "source": (
+            "import numpy as np\n"
+            "\n"
+            "\n"
+            "def frechet_distance(mu1, sigma1, mu2, sigma2):\n"
+            "    s1, s2 = np.atleast_2d(sigma1).astype(float), np.atleast_2d(sigma2).astype(float)\n"
+            "    eigenvalues = np.linalg.eigvals(s1 @ s2).real\n"
+            "    cross = np.sum(np.sqrt(np.clip(eigenvalues, 0.0, None)))\n"
+            "    diff = np.atleast_1d(mu1) - np.atleast_1d(mu2)\n"
+            "    return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * cross)\n"
+        ),
+    },
+    {
+        "solution": "generator_shapes_solution",
+        # The output-size rules written as expressions, NumPy integers included.
+        "source": (
+            "import numpy as np\n"
+            "\n"
+            "n = 3\n"
+            "shape_after_reshape = (n, n, 128)\n"
+            "n = (n - 1) * 2 + 3\n"
+            "shape_after_block1 = (np.int64(n), n, 64)\n"
+            "shape_after_block2 = (2 * n, 2 * n, 32)\n"
+            "output_shape = (4 * n, 4 * n, 1)\n"
+            "generator_params = 223_457\n"
+        ),
+    },
+    {
+        "solution": "gan_losses_solution",
+        # TensorFlow's own stable cross-entropy from logits.
+        "source": (
+            "import tensorflow as tf\n"
+            "\n"
+            "\n"
+            "def discriminator_loss(real_logits, fake_logits, real_label=1.0):\n"
+            "    real_logits = tf.cast(real_logits, tf.float32)\n"
+            "    fake_logits = tf.cast(fake_logits, tf.float32)\n"
+            "    real = tf.nn.sigmoid_cross_entropy_with_logits(\n"
+            "        labels=tf.fill(tf.shape(real_logits), tf.cast(real_label, tf.float32)),\n"
+            "        logits=real_logits)\n"
+            "    fake = tf.nn.sigmoid_cross_entropy_with_logits(\n"
+            "        labels=tf.zeros_like(fake_logits), logits=fake_logits)\n"
+            "    return tf.reduce_mean(real) + tf.reduce_mean(fake)\n"
+            "\n"
+            "\n"
+            "def generator_loss(fake_logits):\n"
+            "    fake_logits = tf.cast(fake_logits, tf.float32)\n"
+            "    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(\n"
+            "        labels=tf.ones_like(fake_logits), logits=fake_logits))\n"
+        ),
+    },
+    {
+        "solution": "ln4_solution",
+        # D = exp(-ln(4) / 2): the value whose two cross-entropy terms add up to ln 4.
+        "source": (
+            'import numpy as np\n\nln4_meaning = "B"\n'
+            "d_output_at_ln4 = float(np.exp(-np.log(4.0) / 2))\n"
+        ),
+    },
+]
