@@ -20,6 +20,7 @@ import atexit
 import csv
 import functools
 import hashlib
+import html
 import shutil
 import tempfile
 from pathlib import Path
@@ -28,7 +29,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course_lib.grading import INTEGRITY_CSV, autograde, release
+from course_lib.grading import INTEGRITY_CSV, autograde, feedback, release
 from course_lib.metrics import read_metrics
 from course_lib.runner import lab_names
 from tests.answers import CHEATS
@@ -202,6 +203,27 @@ class GradedLab:
             rows = {r["student_id"]: r for r in csv.DictReader(f)}
         assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) > 0
         assert float(rows["carol"]["score"]) < float(rows["carol"]["max_score"])
+
+    def test_feedback_gives_each_score_and_message_but_no_hidden_test(self, graded):
+        lab, root = graded["lab"], graded["root"]
+        feedback(root)
+
+        def page(student):
+            return (root / "feedback" / student / lab / f"{lab}.html").read_text()
+
+        total = sum(top for _, top in _scores(root, lab, "alice").values())
+        assert f"{lab} (Score: {total} / {total})" in page("alice")
+        carol = page("carol")
+        executed = nbformat.read(root / "autograded" / "carol" / lab / f"{lab}.ipynb", 4)
+        failed = [c for c in executed.cells if _grade_id(c) in graded["wrong"]]
+        for cell in failed:
+            errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+            assert errors, f"{_grade_id(cell)}: a wrong answer's test cell raised nothing"
+            message = html.escape(f"{errors[0].ename}: {errors[0].evalue}".splitlines()[0], quote=False)
+            assert message in carol, f"carol's feedback lacks the failed check: {message}"
+        for student in ("alice", "carol"):
+            assert "HIDDEN TESTS" not in page(student), f"{student}: hidden tests in the feedback"
+            assert "Cell In[" not in page(student), f"{student}: a traceback in the feedback"
 
     def test_nothing_submitted_was_modified(self, graded):
         assert _digest(graded["root"] / "submitted") == graded["before"]
