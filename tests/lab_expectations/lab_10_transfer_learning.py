@@ -1,0 +1,104 @@
+"""What the tests expect of lab 10_transfer_learning: its quick-run bounds and the answers the
+grading loop submits (see tests/lab_expectations/__init__.py)."""
+
+QUICK_BOUNDS = [
+    ("pretraining accuracy on held-out 0-4 (%)", ">=", 90.0),
+    ("fine-tuned, 3-shot accuracy (%)", ">=", 60.0),
+    ("frozen + nearest class mean, 3-shot accuracy (%)", ">=", 60.0),
+    ("multitask digit accuracy (%)", ">=", 50.0),
+]
+
+WRONG = [{
+    "solution": "few_shot_indices_solution",
+    # Takes the first `shots` images of every class, whatever the seed: deterministic, but every
+    # "draw" is the same one, and the spread over draws is zero.
+    "source": (
+        "def few_shot_indices(labels, shots, seed):\n"
+        "    labels = np.asarray(labels)\n"
+        "    picked = []\n"
+        "    for label in np.unique(labels):\n"
+        "        members = np.flatnonzero(labels == label)\n"
+        "        if len(members) < shots:\n"
+        "            raise ValueError('too few images')\n"
+        "        picked.append(members[:shots])\n"
+        "    return np.concatenate(picked)\n"
+    ),
+}, {
+    "solution": "freeze_blocks_solution",
+    # Freezes the Conv2D layers only: forgets their BatchNormalization layers (gamma, beta).
+    "source": (
+        "def freeze_blocks(model, n):\n"
+        "    convs = [layer for layer in model.layers if isinstance(layer, layers.Conv2D)]\n"
+        "    for i, layer in enumerate(convs):\n"
+        "        layer.trainable = i >= n\n"
+        "    return int(sum(np.prod(w.shape) for w in model.trainable_weights))\n"
+    ),
+}, {
+    "solution": "nearest_class_mean_solution",
+    # Skips the normalisation: the prototypes are means of the raw feature vectors.
+    "source": (
+        "def nearest_class_mean(support_features, support_labels, query_features):\n"
+        "    support = np.asarray(support_features, dtype=float)\n"
+        "    query = np.asarray(query_features, dtype=float)\n"
+        "    labels = np.asarray(support_labels)\n"
+        "    classes = np.unique(labels)\n"
+        "    prototypes = np.stack([support[labels == c].mean(axis=0) for c in classes])\n"
+        "    distances = ((query[:, None] - prototypes[None]) ** 2).sum(-1)\n"
+        "    return classes[distances.argmin(axis=1)]\n"
+    ),
+}, {
+    "solution": "read_the_curves_solution",
+    # Picks the run whose training and validation accuracy still climb together as the one
+    # that overfits.
+    "source": 'answers = {"overfitting": "B", "gain_with_more_labels": "shrinks", "reason": 2}\n',
+}]
+
+ALTERNATIVE = [{
+    "solution": "few_shot_indices_solution",
+    # One permutation of all images, then the first `shots` of every class in that order.
+    "source": (
+        "def few_shot_indices(labels, shots, seed):\n"
+        "    labels = np.asarray(labels)\n"
+        "    order = np.random.default_rng(seed).permutation(len(labels))\n"
+        "    picked = []\n"
+        "    for label in np.unique(labels):\n"
+        "        members = order[labels[order] == label]\n"
+        "        if len(members) < shots:\n"
+        "            raise ValueError(f'class {label}: only {len(members)} images')\n"
+        "        picked.extend(members[:shots].tolist())\n"
+        "    return np.array(picked, dtype=np.int64)\n"
+    ),
+}, {
+    "solution": "nearest_class_mean_solution",
+    # SciPy's cdist on the normalised vectors.
+    "source": (
+        "from scipy.spatial.distance import cdist\n"
+        "\n"
+        "\n"
+        "def nearest_class_mean(support_features, support_labels, query_features):\n"
+        "    s = np.asarray(support_features, float)\n"
+        "    q = np.asarray(query_features, float)\n"
+        "    s = s / np.sqrt((s * s).sum(axis=1, keepdims=True))\n"
+        "    q = q / np.sqrt((q * q).sum(axis=1, keepdims=True))\n"
+        "    y = np.asarray(support_labels)\n"
+        "    classes = np.unique(y)\n"
+        "    means = np.array([s[y == c].mean(axis=0) for c in classes])\n"
+        "    return classes[cdist(q, means).argmin(axis=1)]\n"
+    ),
+}, {
+    "solution": "freeze_blocks_solution",
+    # Walks the layers once, counting Conv2D layers as it goes; counts the trainable variables.
+    "source": (
+        "def freeze_blocks(model, n):\n"
+        "    seen = 0\n"
+        "    frozen = n > 0\n"
+        "    for layer in model.layers:\n"
+        "        if isinstance(layer, layers.Conv2D):\n"
+        "            seen += 1\n"
+        "            frozen = seen <= n\n"
+        "        elif isinstance(layer, layers.Flatten):\n"
+        "            frozen = False\n"
+        "        layer.trainable = not frozen\n"
+        "    return sum(int(v.numpy().size) for v in model.trainable_variables)\n"
+    ),
+}]
