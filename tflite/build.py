@@ -7,6 +7,7 @@
     op_resolver.h        MicroMutableOpResolver<N> with exactly the model's operators
     report.json          every mode side by side (see tflite.report)
     modes/<mode>.tflite  the model of every build mode
+    heldout.npz          the held-out inputs and targets the report measured (board check)
     arduino/<example>/   a sketch folder that opens in the Arduino IDE as it is
     arduino/capture/     (gestures) the IMU recorder sketch
 
@@ -292,6 +293,8 @@ def build_example(
             imgs = quantize(data.x_eval[:10], inp.scale, inp.zero_point)
             extra_files["test_images.h"] = test_images_h(imgs, data.y_eval[:10])
         write_sketch(tmp, name, "g_model", extra_files)
+        # The held-out inputs the report measured, for the board check (tflite/board_check.py).
+        np.savez_compressed(tmp / "heldout.npz", x=data.x_eval, y=data.y_eval)
         report["seconds"] = round(time.time() - t0, 1)
         write_report(tmp, report)
     d = modes_report[deploy_mode]
