@@ -28,8 +28,10 @@ from course_lib.imu_capture import (
     trigger_index,
 )
 
-#: Gesture classes the generator knows, in label order.
-GESTURES = ("punch", "flex", "wave", "circle")
+#: Gesture classes the generator knows, in label order. Two pairs are confusable on
+#: purpose: a ``push`` is a slower, longer ``punch`` without the forearm's twist, and a
+#: ``swipe`` is a ``wave`` with a single, wider swing.
+GESTURES = ("punch", "flex", "wave", "circle", "push", "swipe")
 
 _G = 9.80665  # m/s^2 per g
 
@@ -75,14 +77,16 @@ class _Person:
 
 
 def _draw_person(rng) -> _Person:
+    # People differ a lot: speed and size by up to about a third, the grip by 20 degrees
+    # (standard deviation) about each axis, the motion's own axes by 15.
     return _Person(
-        speed=float(rng.uniform(0.8, 1.25)),
-        size=float(rng.uniform(0.85, 1.15)),
-        tilt=_euler(*np.radians(rng.normal(0.0, 15.0, size=3))),
-        style=_euler(*np.radians(rng.normal(0.0, 12.0, size=3))),
+        speed=float(rng.uniform(0.75, 1.3)),
+        size=float(rng.uniform(0.8, 1.25)),
+        tilt=_euler(*np.radians(rng.normal(0.0, 20.0, size=3))),
+        style=_euler(*np.radians(rng.normal(0.0, 15.0, size=3))),
         direction=float(rng.choice([-1.0, 1.0])),
-        accel_bias=rng.uniform(-0.03, 0.03, size=3),
-        gyro_bias=rng.uniform(-2.0, 2.0, size=3),
+        accel_bias=rng.uniform(-0.05, 0.05, size=3),
+        gyro_bias=rng.uniform(-3.0, 3.0, size=3),
     )
 
 
@@ -104,14 +108,19 @@ def _motion(name, t, p: _Person, rng):
     jit = lambda lo, hi: float(rng.uniform(lo, hi))  # noqa: E731
     a_trans = np.zeros((n, 3))
     lever = np.zeros(3)
-    if name == "punch":
-        # A straight thrust along x (minimum-jerk, 0.3-0.5 m) with the forearm pronating.
-        dur = jit(0.22, 0.32) * p.speed
-        dist = jit(0.32, 0.5) * p.size
+    if name in ("punch", "push"):
+        # punch: a quick straight thrust along x (minimum-jerk, 0.3-0.5 m) with the forearm
+        # pronating; push: slower and longer, the forearm barely turning.
+        if name == "punch":
+            dur, dist, twist = jit(0.22, 0.32), jit(0.32, 0.5), jit(20, 60)
+        else:
+            dur, dist, twist = jit(0.28, 0.38), jit(0.42, 0.58), jit(0, 12)
+        dur *= p.speed
+        dist *= p.size
         _, _, acc = _min_jerk(t / dur)
         acc = np.where(t <= dur, acc, 0.0)
         a_trans[:, 0] = dist / dur**2 * acc
-        axis, turn = np.array([1.0, 0.0, 0.0]), math.radians(jit(20, 60)) * p.direction
+        axis, turn = np.array([1.0, 0.0, 0.0]), math.radians(twist) * p.direction
         pos, vel, acc = _min_jerk(t / dur)
         theta, dtheta, ddtheta = turn * pos, turn * vel / dur, turn * acc / dur**2
         dtheta, ddtheta = np.where(t <= dur, dtheta, 0.0), np.where(t <= dur, ddtheta, 0.0)
@@ -132,12 +141,16 @@ def _motion(name, t, p: _Person, rng):
             np.where(t <= up, a1 / up**2, 0.0) - np.where((t2 >= 0) & (t2 <= down), a2 / down**2, 0.0)
         )
         return _FLAT, np.array([0.0, 1.0, 0.0]), theta, dtheta, ddtheta, lever, a_trans
-    if name == "wave":
-        # Forearm raised, the hand swings side to side about the elbow (body z), 2-3 swings.
+    if name in ("wave", "swipe"):
+        # Forearm raised, the hand swings side to side about the elbow (body z): a wave
+        # swings 2-3 times, a swipe once and wider.
         freq = jit(1.6, 2.4) / p.speed
-        cycles = float(rng.choice([2.0, 2.5, 3.0]))
+        if name == "wave":
+            cycles, amp_deg = float(rng.choice([2.0, 2.5, 3.0])), jit(22, 35)
+        else:
+            cycles, amp_deg = float(rng.choice([1.0, 1.5])), jit(30, 45)
         dur = cycles / freq
-        amp = math.radians(jit(22, 35)) * p.size * p.direction
+        amp = math.radians(amp_deg) * p.size * p.direction
         lever = np.array([jit(0.25, 0.33), 0.0, 0.0])
         w = 2 * math.pi * freq
         inside = (t >= 0) & (t <= dur)

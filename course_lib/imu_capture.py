@@ -172,3 +172,66 @@ def load_imu_folder(folder):
         ys.append(np.full(len(w), label, dtype=np.int32))
         names.append(f.stem)
     return np.concatenate(xs), np.concatenate(ys), tuple(names)
+
+
+# --------------------------------------------------------------------------- shipped recordings
+
+#: The real recordings shipped in ``data/nano33_gestures/`` (see ``data/README.md``): one
+#: person, an Arduino Nano 33 BLE Sense (Rev1, LSM9DS1), MIT licence. File -> SHA-256.
+RECORDINGS_FOLDER = "nano33_gestures"
+RECORDINGS_SHA256 = {
+    "circ.csv": "5f8f4c447ca81f6a4e53456e9cfb3af8bebd43c28e62d9bcd376f2acc8687a41",
+    "flex.csv": "03477072dd7d03d0c706851f9e827561880af980ede6d8d091fc7c0be8d049e9",
+    "hori.csv": "c54de46dbcd216b4558dd4ccf897db0af73bbfd7411d364a2d356ec86143bf05",
+    "punch.csv": "d76bc514f5c6fa2dc0848fba1290358b9687d458e2df48726fd1d67d686d0504",
+    "vert.csv": "76dfb1e4ffcb8b4c80d303ecc68d27125d3a06810fa86d33ebd84b6e0d4f1c1b",
+    "LICENSE": "76a2bd9703f42fd554c0ee7e6f470ed1d6b8c25eb3bf9962a05a89f4341c8c3f",
+}
+
+
+def recordings_dir(data_dir=None) -> Path:
+    """The folder of the shipped recordings (``data/nano33_gestures`` of the repository)."""
+    from course_lib.data import default_data_dir
+
+    return Path(data_dir or default_data_dir()) / RECORDINGS_FOLDER
+
+
+def load_recordings(data_dir=None):
+    """The 265 shipped real recordings as ``(x, y, names)`` (see :func:`load_imu_folder`).
+
+    Introduced for the TinyML pipeline's ``gestures`` example (lab 12). Every file is
+    checked against its SHA-256 first; a missing or changed file is an error naming it.
+    """
+    from course_lib.data import verify_file
+
+    folder = recordings_dir(data_dir)
+    for name, digest in RECORDINGS_SHA256.items():
+        verify_file(folder / name, digest)
+    return load_imu_folder(folder)
+
+
+def stratified_folds(y, k: int = 5, seed: int = 0, source="the recordings", names=None):
+    """Assign every recording to one of ``k`` folds, stratified by class and seeded.
+
+    Introduced for the TinyML pipeline's cross-validation (lab 12's ``gestures`` example).
+    Each class's recordings are shuffled with ``seed`` and dealt round robin, starting at a
+    random fold, so every fold holds each class in proportion (sizes differ by at most one).
+    A class with fewer than ``k`` recordings cannot appear in every fold: an
+    :class:`IMUFormatError` names ``source``, the class and its count.
+    """
+    y = np.asarray(y)
+    counts = np.bincount(y)
+    short = [(c, int(n)) for c, n in enumerate(counts) if n < k]
+    if short:
+        label = (lambda c: names[c]) if names is not None else str
+        listed = ", ".join(f"{label(c)} has {n}" for c, n in short)
+        raise IMUFormatError(
+            f"{source}: {k}-fold cross-validation needs at least {k} recordings of every "
+            f"gesture; {listed}. Record more, or evaluate on your own folder with --imu-test"
+        )
+    rng = np.random.default_rng(seed)
+    fold = np.zeros(len(y), dtype=np.int32)
+    for c in range(len(counts)):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        fold[idx] = (np.arange(len(idx)) + rng.integers(k)) % k
+    return fold

@@ -178,6 +178,95 @@ def test_normalization_is_per_channel_and_rounded(windows):
     assert np.allclose(z.reshape(-1, 6).std(axis=0), 1, atol=1e-3)
 
 
+# --------------------------------------------------------------------------- augmentation
+
+
+def test_time_shift_keeps_the_length_and_moves_the_samples(windows):
+    from course_lib import gesture_augment as ga
+
+    x = windows[0][:4]
+    out = ga.time_shift(x, [3, -5, 0, 8])
+    assert out.shape == x.shape and out.dtype == np.float32
+    assert np.array_equal(out[0, 3:], x[0, :-3]) and np.array_equal(out[0, :3], np.repeat(x[0, :1], 3, 0))
+    assert np.array_equal(out[1, :-5], x[1, 5:]) and np.array_equal(out[1, -5:], np.repeat(x[1, -1:], 5, 0))
+    assert np.array_equal(out[2], x[2])
+
+
+def test_amplitude_scale_keeps_gravity_and_scales_the_motion(windows):
+    from course_lib import gesture_augment as ga
+
+    x = windows[0][:3]
+    out = ga.amplitude_scale(x, 1.2)
+    assert np.allclose(out[:, 0, :3], x[:, 0, :3])  # the hand at rest: gravity unchanged
+    assert np.allclose(out[..., 3:], 1.2 * x[..., 3:], rtol=1e-6)
+    assert np.allclose(out[..., :3] - x[:, :1, :3], 1.2 * (x[..., :3] - x[:, :1, :3]), atol=1e-5)
+
+
+def test_rotation_preserves_norms_and_turns_both_sensors_alike(windows):
+    from course_lib import gesture_augment as ga
+
+    x = windows[0][:5]
+    rot = ga.random_rotations(5, 10.0, np.random.default_rng(1))
+    assert np.allclose(rot @ np.transpose(rot, (0, 2, 1)), np.eye(3), atol=1e-12)
+    assert np.allclose(np.linalg.det(rot), 1.0)
+    angles = np.degrees(np.arccos(np.clip((np.trace(rot, axis1=1, axis2=2) - 1) / 2, -1, 1)))
+    assert angles.max() <= 10.0 + 1e-9
+    out = ga.rotate_frame(x, rot)
+    for sl in (slice(0, 3), slice(3, 6)):
+        assert np.allclose(np.linalg.norm(out[..., sl], axis=-1), np.linalg.norm(x[..., sl], axis=-1),
+                           rtol=1e-5, atol=1e-4)
+    # The same matrix for acceleration and angular rate: a window whose gyro copies its
+    # accelerometer stays that way.
+    twin = np.concatenate([x[..., :3], x[..., :3]], axis=-1)
+    t_out = ga.rotate_frame(twin, rot)
+    assert np.allclose(t_out[..., :3], t_out[..., 3:])
+    assert np.allclose(t_out[0, :, :3], x[0, :, :3] @ rot[0].T, atol=1e-5)
+
+
+def test_noise_has_the_requested_spread_per_sensor():
+    from course_lib import gesture_augment as ga
+
+    x = np.zeros((200, 119, 6), np.float32)
+    out = ga.add_noise(x, np.random.default_rng(0), accel_g=0.02, gyro_dps=2.0)
+    assert abs(out[..., :3].std() - 0.02) < 0.001 and abs(out[..., 3:].std() - 2.0) < 0.1
+
+
+def test_augment_is_seeded_and_keeps_the_shape(windows):
+    from course_lib import gesture_augment as ga
+
+    x = windows[0][:6]
+    a, b, c = ga.augment(x, seed=5), ga.augment(x, seed=5), ga.augment(x, seed=6)
+    assert a.shape == x.shape and a.dtype == np.float32
+    assert np.array_equal(a, b) and not np.array_equal(a, c) and not np.allclose(a, x)
+
+
+# --------------------------------------------------------------------------- recordings, folds
+
+
+def test_shipped_recordings_load_with_their_checksums():
+    x, y, names = imu.load_recordings()
+    assert names == ("circ", "flex", "hori", "punch", "vert")
+    assert x.shape == (265, 119, 6)
+    assert np.bincount(y).tolist() == [48, 26, 98, 16, 77]
+    assert (imu.recordings_dir() / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_folds_are_stratified_seeded_and_by_recording():
+    y = np.repeat(np.arange(3), [16, 26, 48])
+    f = imu.stratified_folds(y, 5, seed=0)
+    assert np.array_equal(f, imu.stratified_folds(y, 5, seed=0))
+    assert not np.array_equal(f, imu.stratified_folds(y, 5, seed=1))
+    for c, n in enumerate([16, 26, 48]):
+        counts = np.bincount(f[y == c], minlength=5)
+        assert counts.max() - counts.min() <= 1 and counts.sum() == n
+
+
+def test_too_few_recordings_for_the_folds_is_an_error():
+    y = np.repeat(np.arange(2), [10, 3])
+    with pytest.raises(imu.IMUFormatError, match="b has 3"):
+        imu.stratified_folds(y, 5, names=("a", "b"), source="myfolder")
+
+
 # --------------------------------------------------------------------------- through the CLI
 
 
@@ -221,9 +310,43 @@ def test_build_trains_on_recorded_csv_files():
                         modes=("int8",), log=lambda m: None)
     assert rep["gestures"] == sorted(g.GESTURES)
     assert rep["imu_csv"] == str(folder)
-    assert rep["eval_samples"] == 4 * 8  # every fifth of 40 windows per class
-    assert rep["modes"]["int8"]["tflm_metric"] >= 0.75
+    assert rep["eval_samples"] == len(g.GESTURES) * 8  # one fold of five: 8 of 40 per class
+    assert rep["cross_validation"]["total"] == 40 * len(g.GESTURES)
+    assert rep["modes"]["int8"]["tflm_metric"] >= 0.6
     header = (work_dir() / "csv-build" / "gestures" / "gesture_params.h").exists()
     assert not header  # the header lives in the sketch folders
     sketch = work_dir() / "csv-build" / "gestures" / "arduino" / "gestures" / "gesture_params.h"
-    assert '"circle", "flex", "punch", "wave"' in sketch.read_text()
+    assert '"circle", "flex", "punch", "push", "swipe", "wave"' in sketch.read_text()
+
+
+def _recorded_folder(name, per_class, gestures=("flex", "punch")):
+    folder = work_dir() / f"imu-rec-{name}"
+    folder.mkdir(exist_ok=True)
+    for i, gname in enumerate(gestures):
+        x, _ = g.generate_gestures(per_class, seed=20 + i, gestures=(gname,))
+        imu.write_imu_csv(folder / f"{gname}.csv", x)
+    return folder
+
+
+def test_fewer_recordings_than_folds_exits_2_and_writes_nothing():
+    folder = _recorded_folder("few", 3)
+    out = work_dir() / "imu-out-few"
+    proc = run_cli("build", "--example", "gestures", "--imu-csv", folder, "--quick", "--out", out)
+    assert proc.returncode == 2, proc.stderr[-1000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and str(folder) in last, last
+    assert "5-fold cross-validation needs at least 5 recordings" in last and "flex has 3" in last
+    assert not (out / "gestures").exists()
+
+
+def test_test_folder_with_other_gesture_names_exits_2_and_writes_nothing():
+    train = _recorded_folder("train", 6, ("flex", "punch"))
+    test = _recorded_folder("test", 2, ("flex", "wave"))
+    out = work_dir() / "imu-out-names"
+    proc = run_cli("build", "--example", "gestures", "--imu-csv", train, "--imu-test", test,
+                   "--quick", "--out", out)
+    assert proc.returncode == 2, proc.stderr[-1000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and str(train) in last and str(test) in last, last
+    assert f"only in {train}: punch" in last and f"only in {test}: wave" in last
+    assert not (out / "gestures").exists()

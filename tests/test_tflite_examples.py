@@ -75,9 +75,20 @@ def test_digits_int8_close_to_float_and_small():
 
 
 def test_gestures_int8_accuracy_and_size():
-    rec = _report("gestures")["modes"]["int8"]
-    assert rec["tflm_metric"] >= get_example("gestures").targets(quick=True).min_accuracy
-    assert rec["bytes"] <= 16_000
+    rep = _report("gestures")
+    rec = rep["modes"]["int8"]
+    t = get_example("gestures").targets(quick=True)
+    assert rep["imu_source"] == "recordings" and rep["gestures"] == ["circ", "flex", "hori", "punch", "vert"]
+    assert rec["bytes"] <= t.max_bytes and rec["arena_bytes"] <= t.max_arena
+    # Cross-validated on the shipped recordings: 5 folds, every recording predicted once.
+    cv = rep["cross_validation"]
+    assert cv["k"] == 5 and len(cv["folds"]) == 5 and cv["total"] == 265
+    assert sum(cv["recordings_per_fold"]) == 265 and rep["eval_samples"] == cv["recordings_per_fold"][0]
+    assert cv["mean"] == pytest.approx(np.mean(cv["folds"])) and cv["mean"] >= t.min_cv_accuracy
+    assert cv["folds"][0] == pytest.approx(rec["tflm_metric"])  # fold 1 is the main build's
+    assert np.asarray(cv["confusion"]).sum(axis=1).tolist() == [48, 26, 98, 16, 77]
+    assert rep["targets"]["checks"]["cv_accuracy"]["value"] == cv["mean"]
+    assert "5-fold cross-validation" in tinyml_table(quick_build("gestures").parent)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -177,13 +188,18 @@ def test_gesture_header_holds_the_training_normalization():
 def test_gesture_normalization_is_what_training_used():
     """Normalizing raw windows with the report's constants reproduces the training inputs."""
     from course_lib import gestures as g
+    from course_lib import imu_capture as imu
     from course_lib import imu_normalization as norm_lib
 
     rep = _report("gestures")
     settings = get_example("gestures").quick
-    raw, _ = g.generate_gestures(settings.n_train, seed=0)
+    x, y, _ = imu.load_recordings()
+    fold = imu.stratified_folds(y, settings.folds, seed=rep["seed"])
+    raw = x[fold != 0]  # the main build trains on every fold but the first
     norm = norm_lib.Normalization(tuple(rep["normalization"]["offset"]), tuple(rep["normalization"]["scale"]))
     assert norm == norm_lib.fit_normalization(raw)
+    gen, _ = g.generate_gestures(2, seed=0)
+    assert norm != norm_lib.fit_normalization(gen)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -1,7 +1,8 @@
 """Command line: ``python -m tflite build ...`` and ``python -m tflite emit ...``.
 
     python -m tflite build [--example sine|digits|gestures|all] [--out build/tflite]
-                           [--imu-csv DIR] [--quick] [--deploy int8|qat_int8|pruned_int8]
+                           [--imu-csv DIR] [--imu-source recordings|generated]
+                           [--imu-test DIR] [--quick] [--deploy int8|qat_int8|pruned_int8]
     python -m tflite emit MODEL.tflite --out DIR [--name g_model]
     python -m tflite table [BUILD_DIR]     the Markdown table of every report.json (make bench)
 
@@ -27,7 +28,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--example", default="all", choices=["sine", "digits", "gestures", "all"])
     b.add_argument("--out", default="build/tflite", help="output root (default build/tflite)")
     b.add_argument("--imu-csv", default=None, metavar="DIR",
-                   help="gestures: train on capture CSV files in DIR (one file per gesture)")
+                   help="gestures: train on capture CSV files in DIR (one file per gesture) "
+                   "instead of the shipped recordings")
+    b.add_argument("--imu-source", default="recordings", choices=["recordings", "generated"],
+                   help="gestures: the shipped real recordings in data/nano33_gestures "
+                   "(default; 5-fold cross-validated) or the course_lib.gestures generator")
+    b.add_argument("--imu-test", default=None, metavar="DIR",
+                   help="gestures: evaluate on the capture CSV files in DIR (the same gesture "
+                   "names) instead of cross-validating")
     b.add_argument("--quick", action="store_true", help="small training settings (tests)")
     b.add_argument("--deploy", default="int8", choices=["int8", "qat_int8", "pruned_int8",
                                                        "float32", "dynamic_range", "float16"],
@@ -73,13 +81,16 @@ def main(argv=None) -> int:
         from tflite.build import build_example
 
         names = ["sine", "digits", "gestures"] if args.example == "all" else [args.example]
-        if args.imu_csv is not None and "gestures" not in names:
-            raise PipelineError("--imu-csv applies to the gestures example only")
+        if (args.imu_csv is not None or args.imu_test is not None) and "gestures" not in names:
+            raise PipelineError("--imu-csv and --imu-test apply to the gestures example only")
         start = time.time()
         missed = []
         for name in names:
-            rep = build_example(name, args.out, imu_csv=args.imu_csv if name == "gestures" else None,
-                                quick=args.quick, seed=args.seed, deploy_mode=args.deploy)
+            gestures = name == "gestures"
+            rep = build_example(name, args.out, imu_csv=args.imu_csv if gestures else None,
+                                quick=args.quick, seed=args.seed, deploy_mode=args.deploy,
+                                imu_source=args.imu_source,
+                                imu_test=args.imu_test if gestures else None)
             if not rep["targets"]["met"]:
                 bad = [f"{k} {v['value']} (limit {v['limit']})"
                        for k, v in rep["targets"]["checks"].items() if not v["ok"]]

@@ -143,8 +143,15 @@ def _keras_metric(example: Example, model, data: ExampleData) -> float:
     return example.score(np.asarray(out), data)
 
 
-def _check_targets(example: Example, quick: bool, rec: dict, float_metric: float) -> dict:
-    t = example.targets(quick)
+def _example_targets(example: Example, quick: bool, data: ExampleData):
+    if example.name == "gestures":
+        return example.targets(quick, data.extra.get("cross_validated", False))
+    return example.targets(quick)
+
+
+def _check_targets(example: Example, quick: bool, rec: dict, float_metric: float,
+                   targets=None, cv: dict | None = None) -> dict:
+    t = targets if targets is not None else example.targets(quick)
     checks = {}
 
     def add(name, value, limit, ok):
@@ -162,6 +169,8 @@ def _check_targets(example: Example, quick: bool, rec: dict, float_metric: float
     if t.max_gap is not None:
         gap = float_metric - m
         add("gap_to_float", gap, t.max_gap, gap <= t.max_gap)
+    if t.min_cv_accuracy is not None and cv is not None:
+        add("cv_accuracy", cv["mean"], t.min_cv_accuracy, cv["mean"] >= t.min_cv_accuracy)
     return {"settings": "quick" if quick else "full", "checks": checks,
             "met": all(c["ok"] for c in checks.values())}
 
@@ -175,21 +184,25 @@ def build_example(
     deploy_mode: str = "int8",
     modes=MODES,
     log=print,
+    imu_source: str = "recordings",
+    imu_test=None,
 ) -> dict:
     """Train example ``name``, build every mode, measure, and write ``<out_root>/<name>/``.
 
     Returns the report (also written as ``report.json``). ``deploy_mode`` picks which
     full-integer mode goes to the board (``int8``, ``qat_int8`` or ``pruned_int8``); any
     other is refused with the reason. ``quick`` uses the small training settings (and the
-    matching targets) the tests use.
+    matching targets) the tests use. Gestures only: ``imu_source`` (``recordings``, the
+    shipped real ones or ``imu_csv``, cross-validated; or ``generated``) and ``imu_test``
+    (a folder of capture files to evaluate on instead of the held-out fold).
     """
     from course_lib.seeds import set_seed
 
     example = get_example(name)
     if deploy_mode not in modes:
         raise PipelineError(f"deploy mode {deploy_mode!r} is not among the built modes {modes}")
-    if imu_csv is not None and name != "gestures":
-        raise PipelineError("--imu-csv applies to the gestures example only")
+    if (imu_csv is not None or imu_test is not None) and name != "gestures":
+        raise PipelineError("--imu-csv and --imu-test apply to the gestures example only")
     settings = example.settings(quick)
     t0 = time.time()
     say = log
@@ -198,7 +211,11 @@ def build_example(
         say(f"[{time.time() - t0:5.1f} s] {msg}")
 
     set_seed(seed)
-    data = example.load_data(settings, imu_csv=imu_csv, seed=seed)
+    if name == "gestures":
+        data = example.load_data(settings, imu_csv=imu_csv, seed=seed, imu_source=imu_source,
+                                 imu_test=imu_test)
+    else:
+        data = example.load_data(settings, imu_csv=imu_csv, seed=seed)
     log(f"{name}: training the float model ({settings.epochs} epochs, {len(data.x_train)} samples)")
     model = example.build_model(data)
     example.train(model, data, settings, seed=seed)
@@ -254,7 +271,11 @@ def build_example(
     source = f"{name}/modes/{deploy_mode}.tflite"
     info, arena_used, arena_size = prepare_micro_model(deploy, source)
     deploy_rec = modes_report[deploy_mode]
-    targets = _check_targets(example, quick, deploy_rec, float_metric)
+    cv = None
+    if name == "gestures" and data.extra.get("cross_validated"):
+        cv = cross_validate(example, data, settings, seed, built.get("int8"), log)
+    targets_used = _example_targets(example, quick, data)
+    targets = _check_targets(example, quick, deploy_rec, float_metric, targets_used, cv)
     report = {
         "example": name,
         "metric": example.metric,
@@ -265,7 +286,7 @@ def build_example(
         "model_sha256": sha256_hex(deploy),
         "arena_bytes": arena_used,
         "kTensorArenaSize": arena_size,
-        "targets": {**example.targets(quick).to_dict(), **targets},
+        "targets": {**targets_used.to_dict(), **targets},
         "settings": settings.__dict__,
         "seed": seed,
         "modes": modes_report,
@@ -274,6 +295,16 @@ def build_example(
         report["gestures"] = data.extra["names"]
         report["normalization"] = data.extra["normalization"].to_dict()
         report["imu_csv"] = None if imu_csv is None else str(imu_csv)
+        report["imu_source"] = imu_source
+        report["imu_test"] = None if imu_test is None else str(imu_test)
+        report["augmentation"] = {"copies_per_epoch": settings.augment_copies,
+                                  **augmentation_settings()}
+        if cv is not None:
+            report["cross_validation"] = cv
+        else:  # the confusion matrix of the held-out set (the --imu-test folder, the generator)
+            pred = _int8_predictions(built["int8"], data.x_eval) if "int8" in built else None
+            if pred is not None:
+                report["confusion_int8"] = confusion(data.y_eval, pred, len(data.extra["names"]))
 
     out_dir = Path(out_root) / name
     with staged_folder(out_dir) as tmp:
@@ -298,6 +329,9 @@ def build_example(
         report["seconds"] = round(time.time() - t0, 1)
         write_report(tmp, report)
     d = modes_report[deploy_mode]
+    if cv is not None:
+        log(f"{name}: int8 {cv['k']}-fold cross-validation in TFLite Micro: mean "
+            f"{cv['mean']:.4f}, std {cv['std']:.4f} (folds {', '.join(f'{a:.3f}' for a in cv['folds'])})")
     log(
         f"{name}: {deploy_mode} {d['bytes']:,} bytes, TFLite Micro {example.metric} "
         f"{d['tflm_metric']:.4f} (float {float_metric:.4f}), arena {arena_used:,} bytes "
@@ -314,3 +348,74 @@ def _check_strip(raw: bytes, stripped: bytes, data: ExampleData, source: str) ->
     b = MicroModel(stripped, source + " (stripped)").run(x)
     if not np.array_equal(a, b):
         raise PipelineError(f"{source}: the stripped model's outputs differ from the original's")
+
+
+def augmentation_settings() -> dict:
+    """The augmentation strengths (course_lib.gesture_augment defaults), for the report."""
+    from course_lib import gesture_augment as ga
+
+    return {"max_shift_samples": ga.MAX_SHIFT, "scale_range": list(ga.SCALE_RANGE),
+            "max_rotation_degrees": ga.MAX_ROTATION_DEG, "accel_noise_g": ga.ACCEL_NOISE_G,
+            "gyro_noise_dps": ga.GYRO_NOISE_DPS}
+
+
+def _int8_predictions(model_bytes: bytes, x) -> np.ndarray:
+    """Class predictions of a model in TFLite Micro on real-valued inputs ``x``."""
+    info = inspect_model(model_bytes, "<cv>")
+    raw = MicroModel(model_bytes, "<cv>").run(_to_model_input(np.asarray(x, np.float32), info))
+    return np.asarray(raw).reshape(len(raw), -1).argmax(axis=1)
+
+
+def confusion(y, pred, n_classes: int) -> list[list[int]]:
+    """Counts ``[true][predicted]``."""
+    m = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(m, (np.asarray(y), np.asarray(pred)), 1)
+    return m.tolist()
+
+
+def cross_validate(example, data: ExampleData, settings, seed: int, fold0_int8: bytes | None,
+                   log=print) -> dict:
+    """k-fold cross-validation of the int8 model in TFLite Micro, split by recording.
+
+    Fold 0 is the main build's held-out fold (its int8 model, ``fold0_int8``, is reused);
+    for every other fold a model is trained from scratch on the remaining folds (the
+    normalization refitted on them, the same augmentation), converted to full-integer int8
+    and run in TFLite Micro on the fold. Returns ``k``, per-fold accuracies, their ``mean``
+    and ``std`` (population), ``min``, the recordings per fold and the confusion matrix
+    summed over the folds (every recording predicted once, by the model that did not see it).
+    """
+    from course_lib.seeds import set_seed
+
+    names = data.extra["names"]
+    fold, x_all, y_all = data.extra["fold"], data.extra["x_all"], data.extra["y_all"]
+    k = int(fold.max()) + 1
+    accs, sizes, arenas = [], [], []
+    conf = np.zeros((len(names), len(names)), dtype=int)
+    for f in range(k):
+        held = fold == f
+        if f == 0 and fold0_int8 is not None:
+            fd, model_bytes = data, fold0_int8
+        else:
+            log(f"gestures: cross-validation fold {f + 1} of {k}: training on {int((~held).sum())} "
+                "recordings")
+            set_seed(seed + f)
+            fd = example.prepare(x_all[~held], y_all[~held], x_all[held], y_all[held], names,
+                                 f"fold {f + 1}", seed + f)
+            m = example.build_model(fd)
+            example.train(m, fd, settings, seed=seed + f)
+            rep = representative_dataset(fd.x_rep, n=len(fd.x_rep), seed=seed + f)
+            model_bytes = strip_model(convert(m, "int8", rep))
+        pred = _int8_predictions(model_bytes, fd.x_eval)
+        accs.append(float(np.mean(pred == fd.y_eval)))
+        sizes.append(int(held.sum()))
+        arenas.append(MicroModel(model_bytes, "<cv>").arena_used())
+        conf += np.asarray(confusion(fd.y_eval, pred, len(names)))
+    return {
+        "k": k, "seed": seed, "split": "by recording, stratified by gesture",
+        "model": "int8 (full-integer post-training quantization) in TFLite Micro",
+        "folds": accs, "recordings_per_fold": sizes,
+        "mean": float(np.mean(accs)), "std": float(np.std(accs)), "min": float(np.min(accs)),
+        "max_arena_bytes": int(max(arenas)),
+        "names": list(names), "confusion": conf.tolist(),
+        "correct": int(np.trace(conf)), "total": int(conf.sum()),
+    }

@@ -87,4 +87,44 @@ def tinyml_table(build_dir="build/tflite") -> str:
                 f"{rec.get('gzip_bytes', 0):,} | {shown} | {float_fig} | "
                 f"{'-' if arena is None else f'{arena:,}'} | {board} |"
             )
+    for path in reports:
+        lines += _gesture_section(read_report(path))
     return "\n".join(lines) + "\n"
+
+
+def confusion_table(names, matrix) -> list[str]:
+    """A Markdown confusion matrix: one row per true gesture, one column per prediction."""
+    out = ["| true \\ predicted | " + " | ".join(names) + " | recall |",
+           "| --- | " + " | ".join("---:" for _ in names) + " | ---: |"]
+    for name, row in zip(names, matrix, strict=True):
+        total = sum(row)
+        recall = f"{100 * row[names.index(name)] / total:.1f} %" if total else "-"
+        out.append(f"| {name} | " + " | ".join(str(v) for v in row) + f" | {recall} |")
+    return out
+
+
+def _gesture_section(rep: dict) -> list[str]:
+    """The gestures example's cross-validation (or held-out) figures and confusion matrix."""
+    cv = rep.get("cross_validation")
+    names = rep.get("gestures")
+    if cv:
+        folds = ", ".join(f"{100 * a:.1f}" for a in cv["folds"])
+        return [
+            "",
+            f"**{rep.get('example', 'gestures')}, int8 in TFLite Micro, {cv['k']}-fold "
+            f"cross-validation** ({cv['split']}, seed {cv['seed']}, data: "
+            f"{rep.get('imu_csv') or 'the shipped recordings'}): mean {100 * cv['mean']:.2f} %, "
+            f"std {100 * cv['std']:.2f} points (folds {folds} %); {cv['correct']} of "
+            f"{cv['total']} recordings right. Confusion matrix summed over the folds:",
+            "",
+            *confusion_table(cv["names"], cv["confusion"]),
+        ]
+    if rep.get("confusion_int8") and names:
+        return [
+            "",
+            f"**{rep.get('example', 'gestures')}, int8 in TFLite Micro**, confusion matrix on "
+            f"{rep.get('evaluated_on', 'the held-out data')}:",
+            "",
+            *confusion_table(names, rep["confusion_int8"]),
+        ]
+    return []
