@@ -16,3 +16,11 @@ def write_notebook(path, *sources, parameters=None):
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
+
+
+def nbgrader_cell(source, grade_id, **meta):
+    """A code cell with nbgrader's v3 metadata: ``solution=True`` for an answer cell,
+    ``grade=True, locked=True, points=N`` for a graded test cell."""
+    return new_code_cell(source, metadata={"nbgrader": {
+        "schema_version": 3, "grade_id": grade_id, "grade": False, "solution": False,
+        "locked": False, **meta}})

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_markdown_cell, new_notebook
 
 from course_lib.grading import INTEGRITY_CSV, autograde, feedback, release
 from course_lib.metrics import read_metrics
@@ -35,7 +35,7 @@ from course_lib.runner import lab_names
 from tests.answers import CHEATS
 from tests.conftest import REPO
 from tests.lab_expectations import ANSWERS
-from tests.notebooks import KERNELSPEC
+from tests.notebooks import KERNELSPEC, nbgrader_cell
 from tests.test_labs import check_quick_bounds
 
 LABS = lab_names()
@@ -235,21 +235,16 @@ for _lab in LABS:
 
 def _toy_lab():
     """A two-exercise lab that runs in a second, for the timeout case."""
-    def cell(source, grade_id, **meta):
-        return new_code_cell(source, metadata={"nbgrader": {
-            "schema_version": 3, "grade_id": grade_id, "grade": False, "solution": False,
-            "locked": False, **meta}})
-
     return new_notebook(metadata={"kernelspec": KERNELSPEC}, cells=[
         new_markdown_cell("A toy lab."),
-        cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n",
-             "double_solution", solution=True),
-        cell("assert double(3) == 6\n### BEGIN HIDDEN TESTS\nassert double(-1) == -2\n"
-             "### END HIDDEN TESTS\n", "double_tests", grade=True, locked=True, points=1),
-        cell("def half(x):\n    ### BEGIN SOLUTION\n    return x / 2\n    ### END SOLUTION\n",
-             "half_solution", solution=True),
-        cell("assert half(3) == 1.5\n### BEGIN HIDDEN TESTS\nassert half(-1) == -0.5\n"
-             "### END HIDDEN TESTS\n", "half_tests", grade=True, locked=True, points=1),
+        nbgrader_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n",
+                      "double_solution", solution=True),
+        nbgrader_cell("assert double(3) == 6\n### BEGIN HIDDEN TESTS\nassert double(-1) == -2\n"
+                      "### END HIDDEN TESTS\n", "double_tests", grade=True, locked=True, points=1),
+        nbgrader_cell("def half(x):\n    ### BEGIN SOLUTION\n    return x / 2\n    ### END SOLUTION\n",
+                      "half_solution", solution=True),
+        nbgrader_cell("assert half(3) == 1.5\n### BEGIN HIDDEN TESTS\nassert half(-1) == -0.5\n"
+                      "### END HIDDEN TESTS\n", "half_tests", grade=True, locked=True, points=1),
     ])
 
 

@@ -10,22 +10,16 @@ import shutil
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_markdown_cell, new_notebook
 
 from course_lib.grading import INTEGRITY_CSV, autograde, feedback, merge, parse_shard, release
 from tests.answers import CHEATS
 from tests.conftest import REPO
-from tests.notebooks import KERNELSPEC
+from tests.notebooks import KERNELSPEC, nbgrader_cell
 
 pytestmark = pytest.mark.slow
 LAB = "00_toy"
 HIDDEN_LINE = "_secret_case = double(-21)"
-
-
-def _cell(source, grade_id, **meta):
-    return new_code_cell(source, metadata={"nbgrader": {
-        "schema_version": 3, "grade_id": grade_id, "grade": False, "solution": False,
-        "locked": False, **meta}})
 
 
 TEST_HEADER = ("import importlib\nimport course_lib.checks\n"
@@ -35,15 +29,15 @@ TEST_HEADER = ("import importlib\nimport course_lib.checks\n"
 def _toy_lab(double="return 2 * x", half="return x / 2", before=""):
     return new_notebook(metadata={"kernelspec": KERNELSPEC}, cells=[
         new_markdown_cell("A toy lab."),
-        _cell(f"{before}def double(x):\n    ### BEGIN SOLUTION\n    {double}\n    ### END SOLUTION\n",
+        nbgrader_cell(f"{before}def double(x):\n    ### BEGIN SOLUTION\n    {double}\n    ### END SOLUTION\n",
               "double_solution", solution=True),
-        _cell(TEST_HEADER + "_checks.check_equal('double(3)', double(3), 6)\n"
+        nbgrader_cell(TEST_HEADER + "_checks.check_equal('double(3)', double(3), 6)\n"
               f"### BEGIN HIDDEN TESTS\n{HIDDEN_LINE}\n"
               "_checks.check_equal('double(-21)', _secret_case, -42)\n### END HIDDEN TESTS\n",
               "double_tests", grade=True, locked=True, points=2),
-        _cell(f"def half(x):\n    ### BEGIN SOLUTION\n    {half}\n    ### END SOLUTION\n",
+        nbgrader_cell(f"def half(x):\n    ### BEGIN SOLUTION\n    {half}\n    ### END SOLUTION\n",
               "half_solution", solution=True),
-        _cell(TEST_HEADER + "_checks.check_equal('half(3)', half(3), 1.5)\n"
+        nbgrader_cell(TEST_HEADER + "_checks.check_equal('half(3)', half(3), 1.5)\n"
               "### BEGIN HIDDEN TESTS\n_checks.check_equal('half(-1)', half(-1), -0.5)\n"
               "### END HIDDEN TESTS\n", "half_tests", grade=True, locked=True, points=1),
     ])
