@@ -5,6 +5,7 @@ QUICK_BOUNDS = [
     ("pretraining accuracy on held-out 0-4 (%)", ">=", 90.0),
     ("fine-tuned, 3-shot accuracy (%)", ">=", 60.0),
     ("frozen + nearest class mean, 3-shot accuracy (%)", ">=", 60.0),
+    ("frozen + unlabelled pool, 3-shot accuracy (%)", ">=", 60.0),
     ("multitask digit accuracy (%)", ">=", 50.0),
 ]
 
@@ -47,6 +48,23 @@ WRONG = [{
         "    return classes[distances.argmin(axis=1)]\n"
     ),
 }, {
+    "solution": "refine_prototypes_solution",
+    # One round of k-means whatever `steps` says: the prototypes move once, to the means of a
+    # single assignment, and never get the assignment redone.
+    "source": (
+        "def refine_prototypes(prototypes, unlabelled, steps):\n"
+        "    prototypes = np.array(prototypes, dtype=float)\n"
+        "    unlabelled = np.asarray(unlabelled, dtype=float)\n"
+        "    if steps == 0:\n"
+        "        return prototypes\n"
+        "    distances = ((unlabelled[:, None] - prototypes[None]) ** 2).sum(-1)\n"
+        "    nearest = distances.argmin(axis=1)\n"
+        "    for c in range(len(prototypes)):\n"
+        "        if np.any(nearest == c):\n"
+        "            prototypes[c] = unlabelled[nearest == c].mean(axis=0)\n"
+        "    return prototypes\n"
+    ),
+}, {
     "solution": "read_the_curves_solution",
     # Picks the run whose training and validation accuracy still climb together as the one
     # that overfits.
@@ -84,6 +102,23 @@ ALTERNATIVE = [{
         "    classes = np.unique(y)\n"
         "    means = np.array([s[y == c].mean(axis=0) for c in classes])\n"
         "    return classes[cdist(q, means).argmin(axis=1)]\n"
+    ),
+}, {
+    "solution": "refine_prototypes_solution",
+    # Squared distances by the expansion |x|^2 - 2 x.p + |p|^2; sums and counts by bincount.
+    "source": (
+        "def refine_prototypes(prototypes, unlabelled, steps):\n"
+        "    p = np.asarray(prototypes, dtype=np.float64).copy()\n"
+        "    u = np.asarray(unlabelled, dtype=np.float64)\n"
+        "    for _ in range(steps):\n"
+        "        d = (u ** 2).sum(axis=1)[:, None] - 2 * u @ p.T + (p ** 2).sum(axis=1)[None, :]\n"
+        "        a = d.argmin(axis=1)\n"
+        "        counts = np.bincount(a, minlength=len(p))\n"
+        "        sums = np.stack([np.bincount(a, weights=u[:, j], minlength=len(p))\n"
+        "                         for j in range(u.shape[1])], axis=1)\n"
+        "        filled = counts > 0\n"
+        "        p[filled] = sums[filled] / counts[filled, None]\n"
+        "    return p\n"
     ),
 }, {
     "solution": "freeze_blocks_solution",
