@@ -23,7 +23,7 @@ help:
 	@echo "                (JOBS=N: N parallel graders; SHARD=k/m: this machine's share of m)"
 	@echo "make autograde-merge SHARDS='dir1 dir2'  instructor: join course folders graded with SHARD"
 	@echo "make feedback   instructor: feedback/<student>/<lab>/<lab>.html for every graded submission"
-	@echo "make bench      run every lab with default settings, write BENCHMARKS.md"
+	@echo "make bench      run every lab (default and quick settings), write BENCHMARKS.md"
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make clean      remove build outputs (keeps .venv, submitted/ and workspace/)"
 

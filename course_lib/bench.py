@@ -1,4 +1,4 @@
-"""``make bench``: run every lab with its default parameters, build the TinyML examples,
+"""``make bench``: run every lab with its default and its quick parameters, build the TinyML examples,
 and write both tables to BENCHMARKS.md. The pipeline is run through its command line
 (``python -m tflite build`` and ``table``): ``tflite`` uses ``course_lib``, never the reverse.
 
@@ -128,6 +128,21 @@ def test_suite_section(labs: list[str], workers: int = 2) -> tuple[str, bool]:
     return "\n".join(lines), result.returncode == 0
 
 
+#: Wall-time budgets of a lab on a 2-core machine, in seconds: the lab issues ask for a default
+#: run of at most 5 minutes and a quick run of at most 60 s.
+DEFAULT_BUDGET, QUICK_BUDGET = 300, 60
+
+
+def over_budget(runs, quick_seconds: dict[str, float]) -> str:
+    """One sentence naming every run over its budget, or saying that none is."""
+    over = [f"{run.lab} ({run.seconds:.0f} s)" for run in runs if run.seconds > DEFAULT_BUDGET]
+    over += [f"{lab}, quick ({seconds:.0f} s)" for lab, seconds in quick_seconds.items()
+             if seconds > QUICK_BUDGET]
+    if not over:
+        return "Every run is within its budget."
+    return "Over budget in this run: " + ", ".join(over) + "."
+
+
 #: The lab and class size ``make bench`` grades serially and with ``JOBS=2``.
 GRADING_LAB, GRADING_STUDENTS, GRADING_JOBS = "03_rnn", 4, 2
 
@@ -184,6 +199,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-tests", action="store_true", help="skip timing the test suite")
     args = parser.parse_args(argv)
     runs, failures = run_all(lab_names())
+    quick_runs, quick_failures = run_all(lab_names(), quick=True)
+    quick_seconds = {run.lab: run.seconds for run in quick_runs}
+    failures.update({f"{lab} (quick run)": message for lab, message in quick_failures.items()})
     tinyml_dir = REPO / "build" / "tflite"
     start = time.perf_counter()
     built = subprocess.run(
@@ -202,7 +220,11 @@ def main(argv=None) -> int:
         "",
         "## Labs",
         "",
-        format_table(runs, failures),
+        f"Budgets on 2 cores: a default run at most {DEFAULT_BUDGET} s, a quick run "
+        f"(`COURSE_QUICK=1`, what the tests and `make autograde` use) at most {QUICK_BUDGET} s. "
+        + over_budget(runs, quick_seconds),
+        "",
+        format_table(runs, failures, quick_seconds),
         "",
         "## TinyML (`make tinyml`)",
         "",

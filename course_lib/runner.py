@@ -153,14 +153,20 @@ def run_lab(
     return LabRun(name, seconds, metrics, output)
 
 
-def format_table(runs: list[LabRun], failures: dict[str, str] | None = None) -> str:
-    """A Markdown table: lab, wall time, headline figures."""
-    lines = ["| lab | wall time (s) | headline figures |", "| --- | ---: | --- |"]
+def format_table(runs: list[LabRun], failures: dict[str, str] | None = None,
+                 quick_seconds: dict[str, float] | None = None) -> str:
+    """A Markdown table: lab, wall time, headline figures; with ``quick_seconds`` (lab -> wall
+    time of its ``--quick`` run) also a column for the quick run."""
+    quick = quick_seconds is not None
+    lines = ["| lab | wall time (s) |" + (" quick run (s) |" if quick else "") + " headline figures |",
+             "| --- | ---: |" + (" ---: |" if quick else "") + " --- |"]
     for run in runs:
         figures = "; ".join(f"{name} {value:.4g}" for name, value in run.metrics.items()) or "-"
-        lines.append(f"| {run.lab} | {run.seconds:.1f} | {figures} |")
+        quick_cell = f" {quick_seconds[run.lab]:.1f} |" if quick and run.lab in quick_seconds else (
+            " - |" if quick else "")
+        lines.append(f"| {run.lab} | {run.seconds:.1f} |{quick_cell} {figures} |")
     for lab in failures or {}:
-        lines.append(f"| {lab} | - | FAILED |")
+        lines.append(f"| {lab} | - |" + (" - |" if quick else "") + " FAILED |")
     return "\n".join(lines)
 
 

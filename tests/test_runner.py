@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from course_lib.runner import LabFailed, format_table, main, run_lab
@@ -17,6 +19,19 @@ def test_parameters_are_injected_and_the_metric_is_read(tmp_path):
     assert run.output == tmp_path / "out" / "toy.ipynb" and run.output.is_file()
     assert run.metrics == {"accuracy": 1.5, "worst error": 1e-7}
     assert "| toy |" in format_table([run]) and "accuracy 1.5; worst error 1e-07" in format_table([run])
+    with_quick = format_table([run], quick_seconds={"toy": 12.34})
+    assert "quick run (s)" in with_quick and f"| toy | {run.seconds:.1f} | 12.3 | accuracy 1.5" in with_quick
+
+
+def test_bench_names_the_runs_over_budget():
+    from course_lib.bench import over_budget
+    from course_lib.runner import LabRun
+
+    fast = LabRun("00_fast", 100.0, {}, Path("a"))
+    slow = LabRun("01_slow", 301.0, {}, Path("b"))
+    assert over_budget([fast], {"00_fast": 59.0}) == "Every run is within its budget."
+    assert over_budget([fast, slow], {"00_fast": 61.0, "01_slow": 10.0}) == (
+        "Over budget in this run: 01_slow (301 s), 00_fast, quick (61 s).")
 
 
 def test_a_failing_cell_is_named(tmp_path):
