@@ -40,9 +40,18 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("COURSE_DATA_DIR", DATA_DIR))
 
 
+def restore_hint(path: Path) -> str:
+    """How to get a shipped file back: its path under ``data/``, nested folders included."""
+    try:
+        name = Path(path).resolve().relative_to(DATA_DIR.resolve()).as_posix()
+    except ValueError:  # a file outside the repository's data/ folder
+        name = Path(path).name
+    return _RESTORE_HINT.format(name=name)
+
+
 def verify_file(path: Path, expected_sha256: str) -> None:
     """Raise DataFileError naming ``path`` unless it exists and has the expected SHA-256."""
-    hint = _RESTORE_HINT.format(name=path.name)
+    hint = restore_hint(path)
     if not path.is_file():
         raise DataFileError(f"{path}: missing data file; {hint}")
     actual = sha256_file(path)

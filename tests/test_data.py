@@ -1,5 +1,6 @@
 import gzip
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,3 +161,12 @@ def test_co2_header_is_checked(co2_copy):
     path = _edit_co2_line(co2_copy, 1, "year,month,co2")
     with pytest.raises(DataFileError, match=rf"{CO2_FILE}: line 1: header"):
         read_co2_csv(path)
+
+
+def test_the_restore_hint_names_nested_data_paths():
+    from course_lib.data import DATA_DIR, restore_hint
+
+    nested = DATA_DIR / "nano33_gestures" / "punch.csv"
+    assert "git checkout -- data/nano33_gestures/punch.csv" in restore_hint(nested)
+    assert "git checkout -- data/mnist_shipped.npz" in restore_hint(DATA_DIR / "mnist_shipped.npz")
+    assert "data/elsewhere.csv" in restore_hint(Path("/tmp/somewhere/elsewhere.csv"))
