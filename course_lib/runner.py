@@ -162,8 +162,9 @@ def format_table(runs: list[LabRun], failures: dict[str, str] | None = None,
              "| --- | ---: |" + (" ---: |" if quick else "") + " --- |"]
     for run in runs:
         figures = "; ".join(f"{name} {value:.4g}" for name, value in run.metrics.items()) or "-"
-        quick_cell = f" {quick_seconds[run.lab]:.1f} |" if quick and run.lab in quick_seconds else (
-            " - |" if quick else "")
+        quick_cell = ""
+        if quick:
+            quick_cell = f" {quick_seconds[run.lab]:.1f} |" if run.lab in quick_seconds else " - |"
         lines.append(f"| {run.lab} | {run.seconds:.1f} |{quick_cell} {figures} |")
     for lab in failures or {}:
         lines.append(f"| {lab} | - |" + (" - |" if quick else "") + " FAILED |")
