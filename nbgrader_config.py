@@ -33,3 +33,10 @@ c.Execute.extra_arguments = KERNEL_ARGUMENTS
 # `make feedback`: nbgrader's feedback page without the hidden tests or the tracebacks that would
 # quote them; only each failed check's message (course_lib.feedback).
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
+
+# Every submission's kernel runs in the grading sandbox (course_lib.sandbox: bubblewrap, only its
+# own scratch folder writable, no network, memory/process/file-size/output limits); SANDBOX=none
+# grades without it, and says so in integrity.csv.
+from course_lib.sandbox_execute import autograde_preprocessors  # noqa: E402
+
+c.Autograde.autograde_preprocessors = autograde_preprocessors()

@@ -149,8 +149,9 @@ GRADING_LAB, GRADING_STUDENTS, GRADING_JOBS = "03_rnn", 4, 2
 
 def grading_section() -> tuple[str, bool]:
     """Grade the same class (the solution of :data:`GRADING_LAB` submitted by
-    :data:`GRADING_STUDENTS` students) serially and with ``JOBS=2``; a Markdown section with
-    both wall times, the speed-up, and whether the two runs gave the same grades."""
+    :data:`GRADING_STUDENTS` students) in the sandbox serially, without it (``SANDBOX=none``)
+    and in the sandbox with ``JOBS=2``; a Markdown section with the wall times, the time per
+    submission, the sandbox's cost and the speed-up, and whether the runs gave the same grades."""
     import csv
     import shutil
 
@@ -169,35 +170,68 @@ def grading_section() -> tuple[str, bool]:
         with open(folder / "grades.csv", newline="") as f:
             return [{k: v for k, v in row.items() if k != "timestamp"} for row in csv.DictReader(f)]
 
+    runs = {"make autograde": ("bwrap", 1), "SANDBOX=none make autograde": ("none", 1),
+            f"make autograde JOBS={GRADING_JOBS}": ("bwrap", GRADING_JOBS)}
     seconds, results = {}, {}
+    saved = os.environ.get("SANDBOX")
     with tempfile.TemporaryDirectory() as tmp:
-        for jobs in (1, GRADING_JOBS):
-            folder = course(Path(tmp) / f"jobs{jobs}")
-            start = time.perf_counter()
-            autograde(folder, jobs=jobs)
-            seconds[jobs] = time.perf_counter() - start
-            results[jobs] = grades(folder)
-    same = results[1] == results[GRADING_JOBS]
+        for i, (name, (sandbox, jobs)) in enumerate(runs.items()):
+            folder = course(Path(tmp) / f"run{i}")
+            os.environ["SANDBOX"] = sandbox
+            try:
+                start = time.perf_counter()
+                autograde(folder, jobs=jobs)
+                seconds[name] = time.perf_counter() - start
+            finally:
+                os.environ.pop("SANDBOX") if saved is None else os.environ.update(SANDBOX=saved)
+            results[name] = grades(folder)
+    serial, bare, parallel = runs
+    same = results[serial] == results[bare] == results[parallel]
+    per = {name: value / GRADING_STUDENTS for name, value in seconds.items()}
     lines = [
         f"{GRADING_STUDENTS} submissions of `{GRADING_LAB}` (the solution), graded with small "
         "settings, release and export included:",
         "",
-        "| command | wall time |",
-        "| --- | ---: |",
-        f"| `make autograde` | {seconds[1]:.0f} s |",
-        f"| `make autograde JOBS={GRADING_JOBS}` | {seconds[GRADING_JOBS]:.0f} s |",
+        "| command | wall time | per submission |",
+        "| --- | ---: | ---: |",
+        *(f"| `{name}` | {seconds[name]:.0f} s | {per[name]:.1f} s |" for name in runs),
         "",
-        f"Speed-up {seconds[1] / seconds[GRADING_JOBS]:.2f}x on {os.cpu_count()} cores; grades.csv "
-        + ("identical apart from timestamps." if same else "DIFFERS between the two runs."),
+        f"The sandbox costs {per[serial] - per[bare]:+.1f} s per submission "
+        f"({seconds[serial] / seconds[bare]:.2f}x the time without it). "
+        f"Speed-up of JOBS={GRADING_JOBS} {seconds[serial] / seconds[parallel]:.2f}x on "
+        f"{os.cpu_count()} cores; grades.csv "
+        + ("identical apart from timestamps in all three runs." if same else "DIFFERS between the runs."),
     ]
     return "\n".join(lines), same
+
+
+GRADING_HEADING = "## Grading a class (`make autograde JOBS=N`, the sandbox's cost)"
+
+
+def replace_section(text: str, heading: str, body: str) -> str:
+    """``text`` (Markdown) with the section under ``heading`` (up to the next ``## ``) replaced
+    by ``body``, or appended if there is none."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(heading.split(" (")[0])), None)
+    if start is None:
+        return text.rstrip("\n") + f"\n\n{heading}\n\n{body}\n"
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join([*lines[:start], heading, "", body, "", *lines[end:]]).rstrip("\n") + "\n"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.bench")
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     parser.add_argument("--no-tests", action="store_true", help="skip timing the test suite")
+    parser.add_argument("--grading-only", action="store_true",
+                        help="only time grading (sandboxed, SANDBOX=none, JOBS=2); rewrite that section")
     args = parser.parse_args(argv)
+    if args.grading_only:
+        section, same = grading_section()
+        old = args.out.read_text() if args.out.is_file() else "# Benchmarks\n"
+        write_text_atomically(args.out, replace_section(old, GRADING_HEADING, section))
+        print(section)
+        return 0 if same else 1
     runs, failures = run_all(lab_names())
     quick_runs, quick_failures = run_all(lab_names(), quick=True)
     quick_seconds = {run.lab: run.seconds for run in quick_runs}
@@ -239,7 +273,7 @@ def main(argv=None) -> int:
     if not agree:
         failures["board-check"] = "the board's int8 outputs differ from Python's; run make board-check"
     section, same = grading_section()
-    sections += ["## Grading a class (`make autograde JOBS=N`)", "", section, ""]
+    sections += [GRADING_HEADING, "", section, ""]
     if not same:
         failures["grading"] = "parallel grading gave other grades than a serial run"
     if not args.no_tests:

@@ -16,15 +16,32 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 
+from course_lib.cluster import shard_from_environment
 from course_lib.gradebook_merge import GRADEBOOK, copy_submission, graded_in, merge_courses
+from course_lib.integrity import (
+    UNSANDBOXED,
+    read_integrity_report,
+    review_reasons,
+    sandbox_findings,
+    write_integrity_report,
+)
 from course_lib.integrity import check_submission as integrity_findings
-from course_lib.integrity import read_integrity_report, write_integrity_report
 from course_lib.native_logs import drop_startup_noise, quiet_native_logs
 from course_lib.runner import INLINE_BACKEND, lab_names
+from course_lib.sandbox import (
+    SandboxUnavailable,
+    check_sandbox,
+    format_size,
+    limits_from_environment,
+    pids_limit_enforced,
+    sandbox_mode,
+)
+from course_lib.sandbox_execute import REPORTS_VARIABLE, ROOT_VARIABLE, read_report
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -114,15 +131,17 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, m
 
 
-def _grade_labs(root: Path, graded: list[tuple[str, str]], quick: bool) -> None:
-    """``nbgrader autograde`` each lab in ``root`` for exactly the (student, lab) pairs given."""
+def _grade_labs(root: Path, graded: list[tuple[str, str]], quick: bool, sandbox_env: dict) -> None:
+    """``nbgrader autograde`` each lab in ``root`` for exactly the (student, lab) pairs given;
+    ``sandbox_env`` tells the sandboxed kernels where to report (:mod:`course_lib.sandbox_execute`)."""
     everyone = {student for student, _ in submissions(root)}
     for lab in sorted({lab for _, lab in graded}):
         students = {s for s, g in graded if g == lab}
         args = ["autograde", lab, "--force", "--create"]
         if everyone - students:
             args.append(f"--CourseDirectory.student_id_exclude={','.join(sorted(everyone - students))}")
-        _nbgrader(root, *args, COURSE_QUICK="1" if quick else "0", MPLBACKEND=INLINE_BACKEND)
+        _nbgrader(root, *args, COURSE_QUICK="1" if quick else "0", MPLBACKEND=INLINE_BACKEND,
+                  **sandbox_env)
 
 
 def _job_folder(root: Path, folder: Path, part: list[tuple[str, str]]) -> Path:
@@ -140,7 +159,8 @@ def _job_folder(root: Path, folder: Path, part: list[tuple[str, str]]) -> Path:
     return folder
 
 
-def _grade_in_parallel(root: Path, graded: list[tuple[str, str]], quick: bool, jobs: int) -> None:
+def _grade_in_parallel(root: Path, graded: list[tuple[str, str]], quick: bool, jobs: int,
+                       sandbox_env: dict) -> None:
     """Grade ``graded`` in ``jobs`` scratch course folders at once, then copy every result into
     ``root``'s gradebook and ``autograded/`` (:mod:`course_lib.gradebook_merge`)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -151,7 +171,8 @@ def _grade_in_parallel(root: Path, graded: list[tuple[str, str]], quick: bool, j
     folders = [_job_folder(root, work / f"job{i + 1}", part) for i, part in enumerate(parts)]
     try:
         with ThreadPoolExecutor(len(parts)) as pool:
-            list(pool.map(lambda job: _grade_labs(*job, quick), zip(folders, parts, strict=True)))
+            list(pool.map(lambda job: _grade_labs(*job, quick, sandbox_env),
+                          zip(folders, parts, strict=True)))
         where = {pair: folder for folder, part in zip(folders, parts, strict=True) for pair in part}
         for student, lab in sorted(where):  # in the order a serial run adds them
             copy_submission(where[student, lab], root, student, lab)
@@ -159,10 +180,26 @@ def _grade_in_parallel(root: Path, graded: list[tuple[str, str]], quick: bool, j
         shutil.rmtree(work, ignore_errors=True)
 
 
+def check_grading_sandbox() -> str:
+    """The sandbox this run grades in (``SANDBOX``: ``bwrap`` or ``none``); a GradingError that
+    says how to install it, or how to opt out knowingly, where it cannot start."""
+    try:
+        mode = sandbox_mode()
+        if mode == "bwrap":
+            check_sandbox()
+    except (SandboxUnavailable, ValueError) as err:
+        raise GradingError(str(err)) from None
+    return mode
+
+
 def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv",
               jobs: int = 1, shard: tuple[int, int] | None = None):
     """Grade every valid ``submitted/<student>/<lab>/<lab>.ipynb``, export ``grades.csv`` and
     write ``integrity.csv`` beside it.
+
+    Each submission's kernel runs in the grading sandbox (:mod:`course_lib.sandbox`), unless
+    ``SANDBOX=none``; what it blocked and the limits a submission hit are rows of
+    ``integrity.csv``, and ``grades.csv`` marks those submissions in its ``review`` column.
 
     ``jobs`` > 1 grades in that many parallel nbgrader processes, each in a scratch course
     folder with its own gradebook; the results are joined into the one gradebook, so
@@ -173,6 +210,7 @@ def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv
     graded and are reported; nothing under ``submitted/`` is written.
     """
     root = Path(root)
+    check_grading_sandbox()
     graded, problems = [], []
     for student, lab in shard_of(submissions(root), shard):
         problem = check_submission(root, student, lab)
@@ -186,19 +224,37 @@ def autograde(root: Path = REPO, quick: bool = True, csv_name: str = "grades.csv
     missing = sorted({lab for _, lab in graded} - (released if (root / GRADEBOOK).exists() else set()))
     if missing:
         release(root, missing)
-    if jobs > 1 and len(graded) > 1:
-        _grade_in_parallel(root, graded, quick, jobs)
-    else:
-        _grade_labs(root, graded, quick)
+    reports = Path(tempfile.mkdtemp(prefix="course-sandbox-reports-"))
+    sandbox_env = {REPORTS_VARIABLE: str(reports), ROOT_VARIABLE: str(root.resolve())}
+    try:
+        if jobs > 1 and len(graded) > 1:
+            _grade_in_parallel(root, graded, quick, jobs, sandbox_env)
+        else:
+            _grade_labs(root, graded, quick, sandbox_env)
+        rows = integrity_rows(root, graded, reports)
+    finally:
+        shutil.rmtree(reports, ignore_errors=True)
+    write_integrity_report(root / INTEGRITY_CSV, rows)
     export_grades(root, csv_name)
-    write_integrity_report(root / INTEGRITY_CSV, integrity_rows(root, graded))
     return graded, problems
 
 
 def export_grades(root: Path, csv_name: str = "grades.csv") -> Path:
-    """``nbgrader export`` the gradebook to ``root/csv_name`` (written whole, then renamed)."""
+    """``nbgrader export`` the gradebook to ``root/csv_name`` (written whole, then renamed), with
+    a ``review`` column: for each submission, the integrity findings that call for a look before
+    its grade stands (:func:`course_lib.integrity.review_reasons`), empty for the others."""
     partial = root / f".{csv_name}.partial"
     _nbgrader(root, "export", f"--to={partial}")
+    report = root / INTEGRITY_CSV
+    review = review_reasons(read_integrity_report(report)) if report.is_file() else {}
+    with open(partial, newline="") as f:
+        rows = list(csv.DictReader(f))
+        columns = [*(rows[0].keys() if rows else []), "review"]
+    with open(partial, "w", newline="") as f:
+        writer = csv.DictWriter(f, columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "review": review.get((row["student_id"], row["assignment"]), "")})
     return partial.replace(root / csv_name)
 
 
@@ -214,21 +270,25 @@ def merge(root: Path, shards: list[Path]) -> list[tuple[str, str]]:
         if (shard / INTEGRITY_CSV).is_file():
             rows += read_integrity_report(shard / INTEGRITY_CSV)
     merged = merge_courses(shards, root)
-    export_grades(root)
     write_integrity_report(root / INTEGRITY_CSV, sorted(rows, key=lambda row: row[:2]))
+    export_grades(root)
     return merged
 
 
 INTEGRITY_CSV = "integrity.csv"
 
 
-def integrity_rows(root: Path, graded: list[tuple[str, str]]):
-    """(student, lab, finding) for every graded submission, read from ``submitted/``."""
+def integrity_rows(root: Path, graded: list[tuple[str, str]], reports: Path | None = None):
+    """(student, lab, finding) for every graded submission: what its answer cells do, read from
+    ``submitted/``, then what the sandbox blocked and the limits it hit (``reports``, written
+    by :class:`course_lib.sandbox_execute.SandboxedExecute` while it was graded)."""
     rows = []
     for student, lab in graded:
         source = nbformat.read(root / "labs" / lab / f"{lab}.ipynb", as_version=4)
         submitted = nbformat.read(root / "submitted" / student / lab / f"{lab}.ipynb", as_version=4)
         rows += [(student, lab, finding) for finding in integrity_findings(submitted, source)]
+        report = read_report(reports, student, lab) if reports else None
+        rows += [(student, lab, finding) for finding in sandbox_findings(report)]
     return rows
 
 
@@ -290,21 +350,48 @@ def main(argv=None) -> int:
         else:
             if args.jobs < 1:
                 raise GradingError(f"--jobs {args.jobs}: need at least 1")
-            shard = parse_shard(args.shard) if args.shard else None
+            shard_text = args.shard or shard_from_environment(os.environ)
+            shard = parse_shard(shard_text) if shard_text else None
+            announce_sandbox(check_grading_sandbox(), shard_text)
             graded, problems = autograde(args.root, quick=not args.full, jobs=args.jobs, shard=shard)
     except (GradingError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    rows = read_integrity_report(args.root / INTEGRITY_CSV)
+    unsandboxed = {(student, lab) for student, lab, f in rows if f.problem == UNSANDBOXED}
+    review = review_reasons(rows)
+    tag = " [UNSANDBOXED: SANDBOX=none]" if unsandboxed else ""
     for student, lab in graded:
-        print(f"graded {student}/{lab}")
-    print(f"wrote {args.root / 'grades.csv'}")
-    with open(args.root / INTEGRITY_CSV, newline="") as f:
-        flagged = {(row["student_id"], row["assignment"]) for row in csv.DictReader(f)}
-    print(f"wrote {args.root / INTEGRITY_CSV}: "
+        line = f"graded {student}/{lab}"
+        line += " [UNSANDBOXED: SANDBOX=none]" if (student, lab) in unsandboxed else ""
+        line += f" (held for review: {review[student, lab]})" if (student, lab) in review else ""
+        print(line)
+    print(f"wrote {args.root / 'grades.csv'}{tag}"
+          + (f": {len(review)} submission(s) held for review (column `review`)" if review else ""))
+    flagged = {(student, lab) for student, lab, _ in rows}
+    print(f"wrote {args.root / INTEGRITY_CSV}{tag}: "
           + (f"{len(flagged)} submission(s) to look at" if flagged else "every submission clean"))
     for problem in problems:
-        print(f"error: not graded: {problem}", file=sys.stderr)
+        print(f"error: not graded{tag}: {problem}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def announce_sandbox(mode: str, shard: str | None) -> None:
+    """One line before grading: the sandbox and its limits, or that there is none."""
+    where = f" (shard {shard})" if shard else ""
+    if mode == "none":
+        print(f"grading{where} WITHOUT a sandbox [UNSANDBOXED: SANDBOX=none]: every submission's "
+              "code runs with your rights and can read the solutions and change the gradebook",
+              file=sys.stderr)
+        return
+    limits = limits_from_environment()
+    print(f"grading{where} in the bubblewrap sandbox: memory {format_size(limits.memory)}, "
+          f"{limits.processes} processes, files {format_size(limits.file_size)}, "
+          f"output {format_size(limits.output)} per notebook, no network")
+    if not pids_limit_enforced(limits.processes):
+        print("warning: grading as root without a writable pids cgroup: the process limit is "
+              "not enforced (run make autograde as another user)", file=sys.stderr)
+
 
 if __name__ == "__main__":
     quiet_native_logs()

@@ -333,3 +333,40 @@ def read_integrity_report(path: Path) -> list[tuple[str, str, Finding]]:
         return [(row["student_id"], row["assignment"],
                  Finding(row["cell"], int(row["line"]) if row["line"] else None, row["problem"]))
                 for row in csv.DictReader(f)]
+
+
+#: What the grading sandbox reports (course_lib.sandbox_execute), each the start of a problem.
+SANDBOX_KINDS = ("blocked file access", "network connection", "memory limit", "process limit",
+                 "file size limit", "output limit", "cell timeout", "kernel died")
+UNSANDBOXED = "graded without a sandbox (SANDBOX=none): its code ran with the grader's rights"
+
+
+def sandbox_findings(report: dict | None) -> list[Finding]:
+    """One finding per event of a submission's sandbox report (what the sandbox blocked, the
+    limits it hit), and one if it was graded without the sandbox."""
+    if report is None:
+        return []
+    findings = [Finding("", None, UNSANDBOXED)] if report.get("sandbox") == "none" else []
+    findings += [Finding(event.get("cell", ""), None, f"{event['kind']}: {event['detail']}")
+                 for event in report.get("events", [])]
+    return sorted(set(findings), key=lambda f: (f.cell, f.problem))
+
+
+def review_reason(problem: str) -> str | None:
+    """Why a finding holds a submission's grade for review, or None: an error-hook change, code
+    built at run time, or anything the sandbox blocked or limited."""
+    if "error hook" in problem or "error handling" in problem:
+        return "error hook"
+    if "built at run time" in problem:
+        return "code built at run time"
+    return next((kind for kind in SANDBOX_KINDS if problem.startswith(kind + ":")), None)
+
+
+def review_reasons(rows: list[tuple[str, str, Finding]]) -> dict[tuple[str, str], str]:
+    """(student, lab) -> the reasons to review it, ``; ``-joined, for ``grades.csv``."""
+    reasons: dict[tuple[str, str], set[str]] = {}
+    for student, lab, finding in rows:
+        reason = review_reason(finding.problem)
+        if reason:
+            reasons.setdefault((student, lab), set()).add(reason)
+    return {key: "; ".join(sorted(found)) for key, found in reasons.items()}
