@@ -20,7 +20,9 @@ help:
 	@echo "make lab        student: copy the student versions to workspace/ and open JupyterLab"
 	@echo "make release    instructor: write student versions to release/<lab>/"
 	@echo "make autograde  instructor: grade submitted/<student>/<lab>/ and write grades.csv"
-	@echo "                (JOBS=N: N parallel graders; SHARD=k/m: this machine's share of m)"
+	@echo "                (JOBS=N: N parallel graders; SHARD=k/m: this machine's share of m, taken"
+	@echo "                from Slurm arrays or Kubernetes Indexed Jobs when unset; each submission"
+	@echo "                runs in the bubblewrap sandbox, SANDBOX=none grades without it knowingly)"
 	@echo "make autograde-merge SHARDS='dir1 dir2'  instructor: join course folders graded with SHARD"
 	@echo "make feedback   instructor: feedback/<student>/<lab>/<lab>.html for every graded submission"
 	@echo "make bench      run every lab (default and quick settings), write BENCHMARKS.md"
@@ -73,7 +75,11 @@ release: $(STAMP)
 	$(PY) -m course_lib.grading release
 
 # JOBS=N grades in N parallel nbgrader processes; SHARD=k/m grades slice k of m of the
-# submissions (one machine's share), joined later with `make autograde-merge SHARDS="..."`.
+# submissions (one machine's share; unset, it comes from SLURM_ARRAY_TASK_* or
+# JOB_COMPLETION_INDEX/JOB_COMPLETIONS, see deploy/), joined later with
+# `make autograde-merge SHARDS="..."`. Every submission's kernel runs in the bubblewrap sandbox
+# (course_lib/sandbox/; limits COURSE_GRADE_MEMORY, _PROCESSES, _FILE_SIZE, _OUTPUT);
+# SANDBOX=none grades without it and says so on every line.
 JOBS ?= 1
 autograde: $(STAMP)
 	$(PY) -m course_lib.grading autograde --jobs $(JOBS) $(if $(SHARD),--shard $(SHARD))

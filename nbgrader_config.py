@@ -37,6 +37,6 @@ c.GenerateFeedback.preprocessors = feedback_preprocessors()
 # Every submission's kernel runs in the grading sandbox (course_lib.sandbox: bubblewrap, only its
 # own scratch folder writable, no network, memory/process/file-size/output limits); SANDBOX=none
 # grades without it, and says so in integrity.csv.
-from course_lib.sandbox_execute import autograde_preprocessors  # noqa: E402
+from course_lib.sandbox.execute import autograde_preprocessors  # noqa: E402
 
 c.Autograde.autograde_preprocessors = autograde_preprocessors()

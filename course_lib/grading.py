@@ -33,15 +33,9 @@ from course_lib.integrity import (
 from course_lib.integrity import check_submission as integrity_findings
 from course_lib.native_logs import drop_startup_noise, quiet_native_logs
 from course_lib.runner import INLINE_BACKEND, lab_names
-from course_lib.sandbox import (
-    SandboxUnavailable,
-    check_sandbox,
-    format_size,
-    limits_from_environment,
-    pids_limit_enforced,
-    sandbox_mode,
-)
-from course_lib.sandbox_execute import REPORTS_VARIABLE, ROOT_VARIABLE, read_report
+from course_lib.sandbox.bubblewrap import SandboxUnavailable, check_sandbox, sandbox_mode
+from course_lib.sandbox.execute import REPORTS_VARIABLE, ROOT_VARIABLE, read_report
+from course_lib.sandbox.limits import format_size, limits_from_environment, pids_limit_enforced
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -133,7 +127,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def _grade_labs(root: Path, graded: list[tuple[str, str]], quick: bool, sandbox_env: dict) -> None:
     """``nbgrader autograde`` each lab in ``root`` for exactly the (student, lab) pairs given;
-    ``sandbox_env`` tells the sandboxed kernels where to report (:mod:`course_lib.sandbox_execute`)."""
+    ``sandbox_env`` tells the sandboxed kernels where to report (:mod:`course_lib.sandbox.execute`)."""
     everyone = {student for student, _ in submissions(root)}
     for lab in sorted({lab for _, lab in graded}):
         students = {s for s, g in graded if g == lab}
@@ -281,7 +275,7 @@ INTEGRITY_CSV = "integrity.csv"
 def integrity_rows(root: Path, graded: list[tuple[str, str]], reports: Path | None = None):
     """(student, lab, finding) for every graded submission: what its answer cells do, read from
     ``submitted/``, then what the sandbox blocked and the limits it hit (``reports``, written
-    by :class:`course_lib.sandbox_execute.SandboxedExecute` while it was graded)."""
+    by :class:`course_lib.sandbox.execute.SandboxedExecute` while it was graded)."""
     rows = []
     for student, lab in graded:
         source = nbformat.read(root / "labs" / lab / f"{lab}.ipynb", as_version=4)

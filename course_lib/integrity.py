@@ -335,7 +335,7 @@ def read_integrity_report(path: Path) -> list[tuple[str, str, Finding]]:
                 for row in csv.DictReader(f)]
 
 
-#: What the grading sandbox reports (course_lib.sandbox_execute), each the start of a problem.
+#: What the grading sandbox reports (course_lib.sandbox.execute), each the start of a problem.
 SANDBOX_KINDS = ("blocked file access", "network connection", "memory limit", "process limit",
                  "file size limit", "output limit", "cell timeout", "kernel died")
 UNSANDBOXED = "graded without a sandbox (SANDBOX=none): its code ran with the grader's rights"

@@ -8,9 +8,11 @@ executed once:
   also the lab's quick run: its headline metric must reach the lab's bound);
 - bob, the released notebook with some exercises answered correctly in another way than the
   solution: full marks for those, 0 for every unanswered (raising) exercise, still graded;
-- carol, plausible wrong answers, the first preceded by code that rebinds the check helpers
-  and patches them in their module: each wrong answer still loses exactly its points, and
-  the integrity report names her cell and lines.
+- carol, plausible wrong answers (one per exercise), the first preceded by code that rebinds
+  the check helpers and patches them in their module: each wrong answer still loses exactly
+  its points, and the integrity report names her cell and lines. An exercise's second, third
+  ... wrong answer goes to carol2, carol3 ..., so more wrong answers cost one run per round,
+  not one per answer.
 
 Two bad submissions per lab are refused with a clear message; nothing submitted changes.
 The endless-loop case waits for a cell timeout, so it runs once, on a small lab of its own.
@@ -93,12 +95,28 @@ def _graded(lab):
     for answer in alternatives:
         _set_solution(bob, answer["solution"], answer["source"])
     _submit(root, "bob", lab, bob)
+    # Each wrong submission carries at most one wrong answer per exercise: carol the first of
+    # each (behind the cheats), carol2 the second, and so on; one notebook run per round.
+    rounds = []
+    for answer in wrong:
+        taken = sum(answer["solution"] in [a["solution"] for a in r] for r in rounds)
+        if taken == len(rounds):
+            rounds.append([])
+        rounds[taken].append(answer)
     carol = read()
     cheats = CHEATS["rebind"] + CHEATS["patch"]
-    carol_cell = _set_solution(carol, wrong[0]["solution"], cheats + wrong[0]["source"])
-    for answer in wrong[1:]:
+    first = rounds[0]
+    carol_cell = _set_solution(carol, first[0]["solution"], cheats + first[0]["source"])
+    for answer in first[1:]:
         _set_solution(carol, answer["solution"], answer["source"])
     _submit(root, "carol", lab, carol)
+    wrong_by_student = {"carol": {_graded_after(carol, a["solution"]) for a in first}}
+    for number, answers in enumerate(rounds[1:], start=2):
+        nb = read()
+        for answer in answers:
+            _set_solution(nb, answer["solution"], answer["source"])
+        _submit(root, f"carol{number}", lab, nb)
+        wrong_by_student[f"carol{number}"] = {_graded_after(nb, a["solution"]) for a in answers}
     (_submit(root, "erin", lab, read("release")) / f"{lab}.ipynb").rename(
         root / "submitted" / "erin" / lab / "my_lab.ipynb")
     other_kernel = read()
@@ -113,8 +131,8 @@ def _graded(lab):
     return {
         "lab": lab, "root": root, "graded": graded_, "problems": problems, "before": before,
         "alternative": {_graded_after(bob, a["solution"]) for a in alternatives},
-        "wrong": {_graded_after(carol, a["solution"]) for a in wrong},
-        "carol_cell": f"cell {carol_cell + 1} ({wrong[0]['solution']})",
+        "wrong": wrong_by_student["carol"], "wrong_by_student": wrong_by_student,
+        "carol_cell": f"cell {carol_cell + 1} ({first[0]['solution']})",
     }
 
 
@@ -176,10 +194,11 @@ class GradedLab:
         for name, (score, top) in scores.items():
             assert score == (top if name in graded["alternative"] else 0), f"{name}: {score}/{top}"
 
-    def test_rebinding_or_patching_the_checks_does_not_save_a_wrong_answer(self, graded):
-        scores = _scores(graded["root"], graded["lab"], "carol")
-        for name, (score, top) in scores.items():
-            assert score == (0 if name in graded["wrong"] else top), f"{name}: {score}/{top}"
+    def test_every_wrong_answer_loses_its_points_even_behind_a_cheat(self, graded):
+        for student, wrong in graded["wrong_by_student"].items():
+            scores = _scores(graded["root"], graded["lab"], student)
+            for name, (score, top) in scores.items():
+                assert score == (0 if name in wrong else top), f"{student} {name}: {score}/{top}"
 
     def test_integrity_report_names_the_cheat_and_nobody_else(self, graded):
         rows = _integrity(graded["root"])

@@ -27,7 +27,7 @@ import nbformat
 import pytest
 
 from course_lib.grading import autograde, main, release
-from course_lib.sandbox import limits_from_environment
+from course_lib.sandbox.limits import limits_from_environment
 from tests.conftest import REPO
 from tests.lab_expectations import ANSWERS
 from tests.test_grading import _errors, _integrity, _scores, _set_solution, _submit

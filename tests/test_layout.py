@@ -16,7 +16,7 @@ def _imports(path):
             yield node.module
 
 
-@pytest.mark.parametrize("path", sorted((REPO / "course_lib").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((REPO / "course_lib").rglob("*.py")), ids=lambda p: p.name)
 def test_course_lib_never_imports_the_pipeline(path):
     """`tflite` may use `course_lib`, not the reverse: one direction, no cycle."""
     assert not [name for name in _imports(path) if name.split(".")[0] == "tflite"], (

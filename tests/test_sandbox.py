@@ -17,20 +17,17 @@ from course_lib.integrity import (
     review_reasons,
     sandbox_findings,
 )
-from course_lib.sandbox import (
+from course_lib.sandbox.bubblewrap import (
     EVENT_MARKER,
-    Limits,
     bwrap_command,
     check_sandbox,
     course_paths,
-    format_size,
     kernel_environment,
-    limits_from_environment,
-    parse_size,
     python_paths,
     sandbox_mode,
 )
-from course_lib.sandbox_kernel import make_audit_hook
+from course_lib.sandbox.kernel import make_audit_hook
+from course_lib.sandbox.limits import Limits, format_size, limits_from_environment, parse_size
 from tests.conftest import REPO
 
 
@@ -168,7 +165,7 @@ def test_sandbox_findings_and_the_review_column():
 
 
 def test_no_bwrap_says_how_to_install_it_or_opt_out(tmp_path):
-    from course_lib.sandbox import SandboxUnavailable
+    from course_lib.sandbox.bubblewrap import SandboxUnavailable
 
     with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap.*SANDBOX=none"):
         check_sandbox(str(tmp_path / "bwrap-missing"))

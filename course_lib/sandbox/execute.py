@@ -2,7 +2,7 @@
 autograde`` configures (``nbgrader_config.py``).
 
 - :class:`SandboxKernelManager` starts each graded kernel inside bubblewrap
-  (:mod:`course_lib.sandbox`) as ``python -m course_lib.sandbox_kernel``. Its channels to
+  (:mod:`course_lib.sandbox`) as ``python -m course_lib.sandbox.kernel``. Its channels to
   nbgrader are ZeroMQ ``ipc`` sockets in a folder of its own that is bound into the sandbox,
   since the kernel has no network, not even the grader's loopback. Its stdout and stderr go to a
   log outside the sandbox (capped by the file-size limit), never into the grader's memory.
@@ -32,24 +32,26 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 
-from course_lib.sandbox import (
+from course_lib.sandbox.bubblewrap import (
     EVENT_MARKER,
     GUARDED_VARIABLE,
-    LIMITS_VARIABLE,
     READ_ONLY_VARIABLE,
     WRITABLE_VARIABLE,
     bwrap_command,
     check_sandbox,
     course_paths,
-    format_size,
     guarded_paths,
     kernel_environment,
+    python_paths,
+    sandbox_mode,
+)
+from course_lib.sandbox.limits import (
+    LIMITS_VARIABLE,
+    format_size,
     limits_from_environment,
     make_pids_cgroup,
     pids_limit_hits,
-    python_paths,
     remove_cgroup,
-    sandbox_mode,
 )
 
 #: Where ``make autograde`` collects the reports: ``<folder>/<student>/<lab>.json``.
@@ -80,7 +82,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         """This environment's Python and the sandbox's launcher, whatever the kernel spec says."""
-        return [sys.executable, "-m", "course_lib.sandbox_kernel", "-f",
+        return [sys.executable, "-m", "course_lib.sandbox.kernel", "-f",
                 os.path.realpath(self.connection_file), *(extra_arguments or [])]
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:

@@ -1,7 +1,7 @@
 """A graded kernel's first lines, inside the sandbox: its limits, then a watch on what it reaches.
 
-:mod:`course_lib.sandbox_execute` starts every graded kernel as ``python -m
-course_lib.sandbox_kernel -f CONNECTION_FILE ...`` (in place of ``ipykernel_launcher``) inside
+:mod:`course_lib.sandbox.execute` starts every graded kernel as ``python -m
+course_lib.sandbox.kernel -f CONNECTION_FILE ...`` (in place of ``ipykernel_launcher``) inside
 bubblewrap (:mod:`course_lib.sandbox`). Before a student's line runs, this module
 
 - lowers the kernel's limits to the grader's (soft = hard, so no student code can raise them
@@ -24,14 +24,13 @@ import runpy
 import socket
 import sys
 
-from course_lib.sandbox import (
+from course_lib.sandbox.bubblewrap import (
     EVENT_MARKER,
     GUARDED_VARIABLE,
-    LIMITS_VARIABLE,
     READ_ONLY_VARIABLE,
     WRITABLE_VARIABLE,
-    Limits,
 )
+from course_lib.sandbox.limits import LIMITS_VARIABLE, Limits
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 #: Audit events that change a path, and the argument that holds it.
