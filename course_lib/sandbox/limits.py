@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def make_pids_cgroup(name: str, processes: int) -> Path | None:
             (folder / "pids.max").write_text(str(processes))
             return folder
         except OSError:
-            remove_cgroup(folder)
+            remove_cgroup(folder, wait=0)
     return None
 
 
@@ -117,12 +118,22 @@ def pids_limit_hits(folder: Path | None) -> int:
     return 0
 
 
-def remove_cgroup(folder: Path | None) -> None:
-    if folder is not None:
+def remove_cgroup(folder: Path | None, wait: float = 5.0) -> None:
+    """Remove a kernel's cgroup once its last process has exited (a killed kernel's processes
+    may take a moment to leave it), waiting at most ``wait`` seconds."""
+    if folder is None:
+        return
+    deadline = time.monotonic() + wait
+    while True:
         try:
             folder.rmdir()
+            return
+        except FileNotFoundError:
+            return
         except OSError:
-            pass
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.1)
 
 
 def pids_limit_enforced(processes: int) -> bool:
@@ -131,5 +142,5 @@ def pids_limit_enforced(processes: int) -> bool:
     if os.geteuid() != 0:
         return True
     folder = make_pids_cgroup(f"course-grade-probe-{os.getpid()}", processes)
-    remove_cgroup(folder)
+    remove_cgroup(folder, wait=0)
     return folder is not None
