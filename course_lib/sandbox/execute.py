@@ -32,6 +32,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 
+from course_lib.files import write_text_atomically
 from course_lib.sandbox.bubblewrap import (
     EVENT_MARKER,
     GUARDED_VARIABLE,
@@ -241,9 +242,7 @@ def _write_report(resources: dict, sandbox: str, events: list[dict]) -> None:
         return
     path = Path(folder) / student / f"{lab}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps({"sandbox": sandbox, "events": events}, indent=1))
-    partial.replace(path)
+    write_text_atomically(path, json.dumps({"sandbox": sandbox, "events": events}, indent=1))
 
 
 def read_report(folder: Path, student: str, lab: str) -> dict | None:

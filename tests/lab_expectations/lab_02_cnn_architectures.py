@@ -19,6 +19,29 @@ QUICK_BOUNDS = [
     ("activation maximization target-class probability", ">=", 0.8),
 ]
 
+# A correct count by hand: each layer_cost WRONG below changes exactly one thing in it.
+LAYER_COST_BY_HAND = (
+    "def layer_cost(kind, input_shape, filters=None, kernel_size=1, strides=1, padding='valid',\n"
+    "               use_bias=True):\n"
+    "    if kind == 'dense':\n"
+    "        weights = input_shape[0] * filters\n"
+    "        return weights + (filters if use_bias else 0), weights, (filters,)\n"
+    "    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size\n"
+    "    sh, sw = (strides, strides) if isinstance(strides, int) else strides\n"
+    "    h, w, c = input_shape\n"
+    "    if padding == 'valid':\n"
+    "        ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1\n"
+    "    else:\n"
+    "        ho, wo = -(-h // sh), -(-w // sw)\n"
+    "    if kind == 'conv':\n"
+    "        weights, out_c = kh * kw * c * filters, filters\n"
+    "    elif kind == 'depthwise':\n"
+    "        weights, out_c = kh * kw * c, c\n"
+    "    else:\n"
+    "        weights, out_c = kh * kw * c + c * filters, filters\n"
+    "    return weights + (out_c if use_bias else 0), ho * wo * weights, (ho, wo, out_c)\n"
+)
+
 WRONG = [{
     "solution": "receptive_field_solution",
     # Adds up the kernels and ignores the strides: every layer widens the field by k - 1 pixels.
@@ -29,27 +52,7 @@ WRONG = [{
 }, {
     "solution": "layer_cost_solution",
     # MACs forget the output spatial size: each weight counted once, as in a dense layer.
-    "source": (
-        "def layer_cost(kind, input_shape, filters=None, kernel_size=1, strides=1, padding='valid',\n"
-        "               use_bias=True):\n"
-        "    if kind == 'dense':\n"
-        "        weights = input_shape[0] * filters\n"
-        "        return weights + (filters if use_bias else 0), weights, (filters,)\n"
-        "    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size\n"
-        "    sh, sw = (strides, strides) if isinstance(strides, int) else strides\n"
-        "    h, w, c = input_shape\n"
-        "    if padding == 'valid':\n"
-        "        ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1\n"
-        "    else:\n"
-        "        ho, wo = -(-h // sh), -(-w // sw)\n"
-        "    if kind == 'conv':\n"
-        "        weights, out_c = kh * kw * c * filters, filters\n"
-        "    elif kind == 'depthwise':\n"
-        "        weights, out_c = kh * kw * c, c\n"
-        "    else:\n"
-        "        weights, out_c = kh * kw * c + c * filters, filters\n"
-        "    return weights + (out_c if use_bias else 0), weights, (ho, wo, out_c)\n"
-    ),
+    "source": LAYER_COST_BY_HAND.replace("ho * wo * weights, (ho", "weights, (ho"),
 }, {
     "solution": "stack_vs_large_solution",
     # Forgets that every kernel spans all 64 input channels.
@@ -134,27 +137,7 @@ WRONG = [{
 }, {
     "solution": "layer_cost_solution",
     # 'same' padding rounded down: n // s output positions instead of ceil(n / s).
-    "source": (
-        "def layer_cost(kind, input_shape, filters=None, kernel_size=1, strides=1, padding='valid',\n"
-        "               use_bias=True):\n"
-        "    if kind == 'dense':\n"
-        "        weights = input_shape[0] * filters\n"
-        "        return weights + (filters if use_bias else 0), weights, (filters,)\n"
-        "    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size\n"
-        "    sh, sw = (strides, strides) if isinstance(strides, int) else strides\n"
-        "    h, w, c = input_shape\n"
-        "    if padding == 'valid':\n"
-        "        ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1\n"
-        "    else:\n"
-        "        ho, wo = h // sh, w // sw\n"
-        "    if kind == 'conv':\n"
-        "        weights, out_c = kh * kw * c * filters, filters\n"
-        "    elif kind == 'depthwise':\n"
-        "        weights, out_c = kh * kw * c, c\n"
-        "    else:\n"
-        "        weights, out_c = kh * kw * c + c * filters, filters\n"
-        "    return weights + (out_c if use_bias else 0), ho * wo * weights, (ho, wo, out_c)\n"
-    ),
+    "source": LAYER_COST_BY_HAND.replace("-(-h // sh), -(-w // sw)", "h // sh, w // sw"),
 }, {
     "solution": "residual_block_solution",
     # A ReLU on the residual branch before the sum: the branch can no longer subtract.
