@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 LABS_DIR = REPO / "labs"
 BUILD_LABS = REPO / "build" / "labs"
+BENCHMARKS = REPO / "BENCHMARKS.md"
 #: Seconds one cell may run, unless ``COURSE_CELL_TIMEOUT`` says otherwise: with the small
 #: settings grading and the tests use (an endless loop in a student's cell is interrupted
 #: after it), and with a lab's default settings (``make run``, ``make bench``, on a slow laptop).
@@ -132,7 +134,7 @@ def run_lab(
             parameters=parameters or {},
             cwd=str(notebook.parent),
             kernel_name="python3",
-            progress_bar=False,
+            progress_bar=sys.stderr.isatty(),  # a bar over the cells in a terminal, quiet in logs
             execution_timeout=timeout or cell_timeout(quick),
             extra_arguments=KERNEL_ARGUMENTS,
         )
@@ -171,16 +173,70 @@ def format_table(runs: list[LabRun], failures: dict[str, str] | None = None,
     return "\n".join(lines)
 
 
-def run_all(labs: list[str], parameters=None, quick=False, timeout=None):
-    """Run labs in order, going on after a failure; return (runs, {lab: message})."""
+def benchmark_seconds(quick: bool = False, path: Path = BENCHMARKS) -> dict[str, float]:
+    """Each lab's wall time in the Labs table of BENCHMARKS.md (written by :func:`format_table`
+    through ``make bench``): the default run's, or with ``quick`` the quick run's. Empty if the
+    file or the table is missing; a lab whose cell is not a number is left out."""
+    if not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    section = text.split("\n## Labs", 1)[-1].split("\n## ", 1)[0] if "\n## Labs" in text else ""
+    seconds = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and re.fullmatch(r"\d\d_\w+", cells[0]):
+            try:
+                seconds[cells[0]] = float(cells[2] if quick else cells[1])
+            except ValueError:
+                continue
+    return seconds
+
+
+def time_left(done: list[LabRun], remaining: list[str], benchmark: dict[str, float]) -> float | None:
+    """Seconds the ``remaining`` labs should take: their BENCHMARKS.md times, scaled by how much
+    slower or faster this machine ran the labs ``done`` so far. None without figures to go on."""
+    if not benchmark or not remaining:
+        return None if remaining else 0.0
+    typical = sum(benchmark.values()) / len(benchmark)
+    measured = [run for run in done if run.lab in benchmark]
+    scale = (sum(run.seconds for run in measured) / sum(benchmark[run.lab] for run in measured)
+             if measured else 1.0)
+    return scale * sum(benchmark.get(lab, typical) for lab in remaining)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def progress_line(number: int, total: int, run: LabRun, left: float | None) -> str:
+    """One finished lab: its count, wall time, headline figures, executed notebook and the
+    estimated time the rest will take."""
+    figures = "; ".join(f"{name} {value:.4g}" for name, value in run.metrics.items()) or "no headline figures"
+    try:
+        where = run.output.relative_to(REPO)
+    except ValueError:
+        where = run.output
+    line = f"[{number}/{total}] {run.lab}: {run.seconds:.0f} s; {figures}; executed notebook {where}"
+    if left is not None and number < total:
+        line += f"; about {_minutes(left)} left"
+    return line
+
+
+def run_all(labs: list[str], parameters=None, quick=False, timeout=None, out_dir: Path = BUILD_LABS):
+    """Run labs in order, going on after a failure, and print a line as each one finishes;
+    return (runs, {lab: message})."""
     runs, failures = [], {}
-    for lab in labs:
-        print(f"running {lab} ...", flush=True)
+    benchmark = benchmark_seconds(quick)
+    for number, lab in enumerate(labs, start=1):
+        print(f"[{number}/{len(labs)}] running {lab} ...", flush=True)
         try:
-            runs.append(run_lab(lab, parameters, quick=quick, timeout=timeout))
+            runs.append(run_lab(lab, parameters, quick=quick, timeout=timeout, out_dir=out_dir))
         except LabFailed as err:
             failures[lab] = str(err)
-            print(f"error: {err}", file=sys.stderr, flush=True)
+            print(f"[{number}/{len(labs)}] error: {err}", file=sys.stderr, flush=True)
+            continue
+        left = time_left(runs, labs[number:], benchmark)
+        print(progress_line(number, len(labs), runs[-1], left), flush=True)
     return runs, failures
 
 

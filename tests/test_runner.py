@@ -75,3 +75,42 @@ def test_native_log_lines_stay_out_of_the_cells_and_python_warnings_stay_in(tmp_
                      for o in c.get("outputs", []) if o.get("name") == "stderr")
     assert "a warning the student should see" in stderr
     assert "NodeDef" not in stderr, stderr
+
+
+def test_the_wall_times_make_bench_wrote_are_read_back_from_the_labs_table(tmp_path):
+    from course_lib.runner import LabRun, benchmark_seconds
+
+    runs = [LabRun("00_first", 80.04, {"a": 1.0}, Path("x")), LabRun("01_second", 30.0, {}, Path("y"))]
+    table = format_table(runs, quick_seconds={"00_first": 20.0})
+    bench = tmp_path / "BENCHMARKS.md"
+    bench.write_text(f"# Benchmarks\n\n## Labs\n\nBudgets.\n\n{table}\n\n## Grading\n\n"
+                     "| 00_first | 999 | 999 |\n", encoding="utf-8")
+    assert benchmark_seconds(path=bench) == {"00_first": 80.0, "01_second": 30.0}
+    assert benchmark_seconds(quick=True, path=bench) == {"00_first": 20.0}  # "-": no quick figure
+    assert benchmark_seconds(path=tmp_path / "missing.md") == {}
+
+
+def test_the_time_left_scales_the_benchmark_by_the_labs_done():
+    from course_lib.runner import LabRun, time_left
+
+    benchmark = {"00_a": 100.0, "01_b": 50.0, "02_c": 30.0}
+    slow = [LabRun("00_a", 200.0, {}, Path("a"))]  # this machine is twice as slow
+    assert time_left(slow, ["01_b", "02_c"], benchmark) == pytest.approx(160.0)
+    assert time_left(slow, ["99_new"], benchmark) == pytest.approx(2 * 60.0)  # unknown: the mean
+    assert time_left([], ["01_b"], benchmark) == pytest.approx(50.0)
+    assert time_left(slow, ["01_b"], {}) is None and time_left(slow, [], benchmark) == 0.0
+
+
+def test_each_lab_prints_its_line_as_it_finishes(tmp_path, capsys):
+    from course_lib.runner import run_all
+
+    first = write_notebook(tmp_path / "one" / "one.ipynb",
+                           "from course_lib import report_metric\nreport_metric('score', 0.5)",
+                           parameters="A = 1")
+    second = write_notebook(tmp_path / "two" / "two.ipynb", "x = 1", parameters="A = 1")
+    runs, failures = run_all([str(first), str(second)], quick=True, out_dir=tmp_path / "out")
+    assert not failures and [run.lab for run in runs] == ["one", "two"]
+    lines = [line for line in capsys.readouterr().out.splitlines() if "] one:" in line or "] two:" in line]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("[1/2] one: ") and "score 0.5" in lines[0] and "executed notebook" in lines[0]
+    assert "left" in lines[0] and "left" not in lines[1] and lines[1].startswith("[2/2] two: ")
