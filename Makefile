@@ -6,12 +6,14 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root (containers, CI) unless told to.
 JUPYTER_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lock run tinyml board-check lab release autograde autograde-merge feedback bench test lint clean
+.PHONY: help setup lock check-platforms run tinyml board-check lab release autograde autograde-merge feedback bench test lint clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make setup      create .venv and install requirements.lock (other targets do it when needed)"
-	@echo "make lock       re-resolve requirements.txt into requirements.lock (pip-compile)"
+	@echo "make lock       re-resolve requirements.txt into requirements.lock (uv, one lock for every platform)"
+	@echo "make check-platforms  does every pin of the lock have a wheel on Linux, macOS and Windows,"
+	@echo "                Python 3.11-3.13 (asks the package registry)"
 	@echo "make run        run every lab headless on the shipped data -> build/labs/, then make tinyml"
 	@echo "make tinyml     build the int8 models, C arrays and Arduino sketches -> build/tflite/"
 	@echo "make board-check  run the sketches' inference path with the board's kernels under QEMU"
@@ -30,7 +32,7 @@ help:
 	@echo "make clean      remove build outputs (keeps .venv, submitted/ and workspace/)"
 
 $(STAMP): requirements.lock pyproject.toml
-	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 13) else "error: Python 3.10 to 3.13 is needed (TensorFlow 2.21, tflite-micro); found %d.%d. Run: make PYTHON=python3.11" % v)'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "error: Python 3.11 to 3.13 is needed (Keras 3.15 needs 3.11, TensorFlow 2.21 has wheels up to 3.13); found %d.%d. Run: make PYTHON=python3.11" % v)'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -r requirements.lock
@@ -40,14 +42,19 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP)
 
 # requirements.txt names what the course uses; requirements.lock pins everything they pull in,
-# so a release of some transitive package cannot break a course in the middle of a term.
-# Keeps existing pins where it can; `make lock LOCK_FLAGS=--upgrade` moves every package on.
-PIP_TOOLS := pip-tools==7.6.2
+# so a release of some transitive package cannot break a course in the middle of a term. It is one
+# universal lock: uv resolves it for every platform and Python at once, and a package that only
+# some platforms need (or have) carries an environment marker. Keeps existing pins where it can;
+# `make lock LOCK_FLAGS=--upgrade` moves every package on. `make check-platforms` then asks the
+# registry whether every pin has a wheel on every platform the README names.
+UV := uv==0.13.9
 lock:
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet $(PIP_TOOLS)
-	$(VENV)/bin/pip-compile --quiet --no-strip-extras --no-emit-index-url --no-emit-find-links \
+	test -x $(VENV)/bin/uv || { test -x $(PY) || $(PYTHON) -m venv $(VENV); $(PY) -m pip install --quiet $(UV); }
+	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --no-emit-index-url \
 		$(LOCK_FLAGS) --output-file requirements.lock requirements.txt
+
+check-platforms: $(STAMP)
+	$(PY) -m course_lib.platforms
 
 run: $(STAMP)
 	$(PY) -m course_lib.runner
