@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root (containers, CI) unless told to.
 JUPYTER_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lock check-platforms run tinyml board-check lab release autograde autograde-merge feedback bench test lint clean
+.PHONY: help setup lock check-platforms run tinyml board-check lab release autograde autograde-merge feedback bench test test-labs lint clean
 .DEFAULT_GOAL := help
 
 help:
@@ -19,6 +19,8 @@ help:
 	@echo "make board-check  run the sketches' inference path with the board's kernels under QEMU"
 	@echo "                (Cortex-M4) and compare with Python; needs gcc-arm-none-eabi, qemu-system-arm"
 	@echo "make test       run the test suite (what CI runs)"
+	@echo "make test-labs  every lab's quick run against its bounds; with PYTHON=python3.13 VENV=.venv-3.13"
+	@echo "                on another Python (CI does that too)"
 	@echo "make lab        student: copy the student versions to workspace/ and open JupyterLab"
 	@echo "make release    instructor: write student versions to release/<lab>/"
 	@echo "make autograde  instructor: grade submitted/<student>/<lab>/ and write grades.csv"
@@ -72,7 +74,12 @@ board-check: $(STAMP)
 # lab's grading tests are one class, so a lab is graded once, two labs at a time.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15 -m "not every_lab_quick"
+
+# Every lab's quick run against its bounds, without grading: what CI runs on a second Python,
+# e.g. make test-labs PYTHON=python3.13 VENV=.venv-3.13
+test-labs: $(STAMP)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m every_lab_quick tests/test_labs.py
 
 lab: $(STAMP)
 	$(PY) -m course_lib.grading workspace

@@ -89,6 +89,14 @@ def test_graded_test_cells_are_self_contained(lab):
         )
 
 
+@pytest.mark.every_lab_quick
+@pytest.mark.parametrize("lab", LABS)
+def test_the_lab_runs_with_small_settings_and_meets_its_bounds(lab, tmp_path):
+    """`make test-labs`: what CI runs on a second Python (make test covers these runs through
+    grading, in tests/test_grading.py)."""
+    check_quick_bounds(lab, run_lab(lab, quick=True, out_dir=tmp_path).metrics)
+
+
 def test_every_lab_has_a_quick_bound():
     assert set(LABS) <= set(QUICK_BOUNDS), "add lab_<lab>.py to tests/lab_expectations/"
 
