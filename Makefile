@@ -83,6 +83,7 @@ test-labs: $(STAMP)
 
 lab: $(STAMP)
 	$(PY) -m course_lib.grading workspace
+	$(PY) -m course_lib.native_logs  # kernels: TensorFlow's C++ lines to this terminal, not the cells
 	$(VENV)/bin/jupyter lab $(JUPYTER_ROOT) workspace/
 
 release: $(STAMP)

@@ -27,6 +27,7 @@ import os
 import re
 import sys
 import threading
+from pathlib import Path
 
 _ABSL = r"[IWE]\d{4} [\d:. ]+\d+ [\w.]+:\d+\] "
 _NOISE = re.compile(
@@ -58,6 +59,25 @@ _installed = False
 #: cell with any stderr output 0, so a line TensorFlow prints on its first ``fit``/``predict``
 #: would cost a student points. Python's own warnings and errors still go to the cell.
 KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
+
+
+def quiet_kernel_config(prefix: Path | str = sys.prefix) -> Path:
+    """Make every kernel of this environment start with native output capture off, as the
+    runner's and the grader's do (:data:`KERNEL_ARGUMENTS`), and return the config file.
+    ``make lab`` calls it before JupyterLab starts: TensorFlow's C++ lines then go to the
+    terminal JupyterLab runs in instead of into the student's cells. IPython reads
+    ``<prefix>/etc/ipython/ipython_kernel_config.py`` for the kernels of the environment at
+    ``prefix`` (beside the user's own profile, which it leaves alone); a kernel started with the
+    argument as well gets the same value."""
+    from course_lib.files import write_text_atomically
+
+    path = Path(prefix) / "etc" / "ipython" / "ipython_kernel_config.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings = "".join(f"c.{argument[2:].replace('=', ' = ', 1)}\n" for argument in KERNEL_ARGUMENTS)
+    header = ("# Written by `make lab` (course_lib.native_logs): native output\n"
+              "# (TensorFlow's C++ log lines) goes to the terminal, not into the cells.\n")
+    write_text_atomically(path, header + settings)
+    return path
 
 
 def is_startup_noise(line: str) -> bool:
@@ -107,3 +127,7 @@ def quiet_native_logs() -> None:
         thread.join(timeout=2)
 
     atexit.register(restore)
+
+
+if __name__ == "__main__":
+    print(f"kernel config: {quiet_kernel_config()} (native output stays out of the cells)")

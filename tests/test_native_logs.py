@@ -69,3 +69,36 @@ def test_a_process_and_its_children_lose_the_noise_and_keep_the_rest():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert result.stderr == ("\n".join(REAL) + "\n") * 2
+
+
+def test_the_kernels_make_lab_starts_keep_native_output_out_of_the_cells(tmp_path):
+    """`make lab`: every kernel of the environment reads the config quiet_kernel_config writes.
+    Checked with an environment of its own (a venv that sees this one's packages), whose
+    kernel application loads its configuration as a kernel JupyterLab starts does."""
+    import os
+    import sysconfig
+    from pathlib import Path
+
+    from course_lib.native_logs import quiet_kernel_config
+
+    env_dir = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    python = env_dir / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (Path(site) / "course.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    probe = ("from ipykernel.kernelapp import IPKernelApp\n"
+             "app = IPKernelApp.instance()\n"
+             "app.init_profile_dir(); app.init_config_files(); app.load_config_file()\n"
+             "print(app.capture_fd_output)")
+    env = {k: v for k, v in os.environ.items() if k not in {"IPYTHONDIR", "PYTHONPATH"}}
+    env["IPYTHONDIR"] = str(tmp_path / "ipython")  # an empty profile: only the environment's config
+
+    def capture_fd_output():
+        return subprocess.run([python, "-c", probe], capture_output=True, text=True, env=env,
+                              check=True).stdout.strip().splitlines()[-1]
+
+    assert capture_fd_output() == "True"  # ipykernel's default: native output into the cell
+    path = quiet_kernel_config(env_dir)
+    assert path == env_dir / "etc" / "ipython" / "ipython_kernel_config.py"
+    assert capture_fd_output() == "False"
