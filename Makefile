@@ -29,7 +29,8 @@ help:
 	@echo "                runs in the bubblewrap sandbox, SANDBOX=none grades without it knowingly)"
 	@echo "make autograde-merge SHARDS='dir1 dir2'  instructor: join course folders graded with SHARD"
 	@echo "make feedback   instructor: feedback/<student>/<lab>/<lab>.html for every graded submission"
-	@echo "make bench      run every lab (default and quick settings), write BENCHMARKS.md"
+	@echo "make bench      run every lab (default and quick settings), write BENCHMARKS.md;"
+	@echo "                LABS='01_cnn 03_rnn' re-measures only those labs' rows"
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make clean      remove build outputs (keeps .venv, submitted/ and workspace/)"
 
@@ -105,8 +106,9 @@ autograde-merge: $(STAMP)
 feedback: $(STAMP)
 	$(PY) -m course_lib.grading feedback
 
+# LABS="01_cnn 03_rnn": re-measure only those labs' rows of the Labs table.
 bench: $(STAMP)
-	$(PY) -m course_lib.bench
+	$(PY) -m course_lib.bench $(if $(LABS),--labs $(LABS),)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

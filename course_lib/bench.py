@@ -19,7 +19,7 @@ from pathlib import Path
 
 from course_lib.files import write_text_atomically
 from course_lib.native_logs import quiet_native_logs
-from course_lib.runner import REPO, format_table, lab_names, run_all
+from course_lib.runner import REPO, LabRun, benchmark_seconds, format_table, lab_names, run_all
 
 
 def machine() -> str:
@@ -208,6 +208,43 @@ def grading_section() -> tuple[str, bool]:
 GRADING_HEADING = "## Grading a class (`make autograde JOBS=N`, the sandbox's cost)"
 
 
+def budget_sentence(runs, quick_seconds: dict[str, float]) -> str:
+    """The Labs section's first paragraph: the budgets, and the runs over them."""
+    return (f"Budgets on 2 cores: a default run at most {DEFAULT_BUDGET} s, a quick run "
+            f"(`COURSE_QUICK=1`, what the tests and `make autograde` use) at most {QUICK_BUDGET} s. "
+            + over_budget(runs, quick_seconds))
+
+
+def replace_lab_rows(text: str, runs, quick_seconds: dict[str, float], failures=None) -> str:
+    """BENCHMARKS.md ``text`` with the Labs table's rows of the labs in ``runs`` (and
+    ``failures``) measured anew, the other rows kept, and the budget paragraph rewritten from
+    every row (``make bench LABS=...``)."""
+    fresh = {line.split("|")[1].strip(): line
+             for line in format_table(runs, failures, quick_seconds).splitlines()[2:]}
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == "## Labs"), None)
+    if start is None:
+        raise ValueError("no '## Labs' section to update: run `make bench` once without LABS")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    table = [i for i in range(start, end) if lines[i].startswith("| ")]
+    for i in table[2:]:
+        lab = lines[i].split("|")[1].strip()
+        if lab in fresh:
+            lines[i] = fresh.pop(lab)
+    lines[table[-1] + 1:table[-1] + 1] = list(fresh.values())  # labs the table did not have yet
+    section = "\n".join(lines[start:end])
+    default = benchmark_seconds(path=None, text=section)
+    quick = benchmark_seconds(quick=True, path=None, text=section)
+    labs = ", ".join(run.lab for run in runs)
+    every_row = [LabRun(lab, seconds, {}, Path()) for lab, seconds in default.items()]
+    paragraph = (budget_sentence(every_row, quick) + f" Rows re-measured on {date.today().isoformat()} "
+                 f"with `make bench LABS=...`: {labs}.")
+    first = next(i for i in range(start + 1, end) if lines[i].strip())
+    last = next((i for i in range(first, end) if not lines[i].strip()), end)
+    lines[first:last] = [paragraph]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def replace_section(text: str, heading: str, body: str) -> str:
     """``text`` (Markdown) with the section under ``heading`` (up to the next ``## ``) replaced
     by ``body``, or appended if there is none."""
@@ -223,6 +260,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.bench")
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     parser.add_argument("--no-tests", action="store_true", help="skip timing the test suite")
+    parser.add_argument("--labs", nargs="+", metavar="LAB",
+                        help="only run these labs (default and quick settings) and replace their "
+                        "rows of the Labs table, keeping the rest of the file")
     parser.add_argument("--grading-only", action="store_true",
                         help="only time grading (sandboxed, SANDBOX=none, JOBS=2); rewrite that section")
     args = parser.parse_args(argv)
@@ -232,6 +272,15 @@ def main(argv=None) -> int:
         write_text_atomically(args.out, replace_section(old, GRADING_HEADING, section))
         print(section)
         return 0 if same else 1
+    if args.labs:
+        runs, failures = run_all(args.labs)
+        quick_runs, quick_failures = run_all(args.labs, quick=True)
+        failures.update({f"{lab} (quick run)": message for lab, message in quick_failures.items()})
+        old = args.out.read_text() if args.out.is_file() else ""
+        write_text_atomically(args.out, replace_lab_rows(old, runs, {r.lab: r.seconds for r in quick_runs},
+                                                         failures))
+        print(format_table(runs, failures, {r.lab: r.seconds for r in quick_runs}))
+        return 1 if failures else 0
     runs, failures = run_all(lab_names())
     quick_runs, quick_failures = run_all(lab_names(), quick=True)
     quick_seconds = {run.lab: run.seconds for run in quick_runs}
@@ -254,9 +303,7 @@ def main(argv=None) -> int:
         "",
         "## Labs",
         "",
-        f"Budgets on 2 cores: a default run at most {DEFAULT_BUDGET} s, a quick run "
-        f"(`COURSE_QUICK=1`, what the tests and `make autograde` use) at most {QUICK_BUDGET} s. "
-        + over_budget(runs, quick_seconds),
+        budget_sentence(runs, quick_seconds),
         "",
         format_table(runs, failures, quick_seconds),
         "",

@@ -173,13 +173,16 @@ def format_table(runs: list[LabRun], failures: dict[str, str] | None = None,
     return "\n".join(lines)
 
 
-def benchmark_seconds(quick: bool = False, path: Path = BENCHMARKS) -> dict[str, float]:
+def benchmark_seconds(quick: bool = False, path: Path | None = BENCHMARKS,
+                      text: str | None = None) -> dict[str, float]:
     """Each lab's wall time in the Labs table of BENCHMARKS.md (written by :func:`format_table`
-    through ``make bench``): the default run's, or with ``quick`` the quick run's. Empty if the
-    file or the table is missing; a lab whose cell is not a number is left out."""
-    if not path.is_file():
-        return {}
-    text = path.read_text(encoding="utf-8")
+    through ``make bench``), or of ``text``: the default run's, or with ``quick`` the quick
+    run's. Empty if the file or the table is missing; a lab whose cell is not a number is left out."""
+    if text is None:
+        if path is None or not path.is_file():
+            return {}
+        text = path.read_text(encoding="utf-8")
+    text = "\n" + text
     section = text.split("\n## Labs", 1)[-1].split("\n## ", 1)[0] if "\n## Labs" in text else ""
     seconds = {}
     for line in section.splitlines():

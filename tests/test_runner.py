@@ -114,3 +114,20 @@ def test_each_lab_prints_its_line_as_it_finishes(tmp_path, capsys):
     assert len(lines) == 2, lines
     assert lines[0].startswith("[1/2] one: ") and "score 0.5" in lines[0] and "executed notebook" in lines[0]
     assert "left" in lines[0] and "left" not in lines[1] and lines[1].startswith("[2/2] two: ")
+
+
+def test_bench_labs_replaces_only_their_rows_and_the_budget_paragraph():
+    from course_lib.bench import replace_lab_rows
+    from course_lib.runner import LabRun, benchmark_seconds
+
+    old = ("# Benchmarks\n\n## Labs\n\nBudgets... Over budget in this run: 01_b (400 s).\nsecond line\n\n"
+           "| lab | wall time (s) | quick run (s) | headline figures |\n| --- | ---: | ---: | --- |\n"
+           "| 00_a | 50.0 | 20.0 | score 1 |\n| 01_b | 400.0 | 30.0 | score 2 |\n\n## TinyML\n\nkept\n")
+    new = replace_lab_rows(old, [LabRun("01_b", 150.0, {"score": 3.0}, Path("x")),
+                                 LabRun("02_c", 10.0, {}, Path("y"))], {"01_b": 70.0, "02_c": 5.0})
+    assert "| 00_a | 50.0 | 20.0 | score 1 |" in new and "| 01_b | 150.0 | 70.0 | score 3 |" in new
+    assert "| 02_c | 10.0 | 5.0 | - |" in new and "second line" not in new and "## TinyML\n\nkept" in new
+    assert "Over budget in this run: 01_b, quick (70 s)." in new and "re-measured" in new
+    assert benchmark_seconds(text=new) == {"00_a": 50.0, "01_b": 150.0, "02_c": 10.0}
+    with pytest.raises(ValueError, match="no '## Labs' section"):
+        replace_lab_rows("# Benchmarks\n", [], {})
