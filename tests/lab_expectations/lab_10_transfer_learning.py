@@ -7,6 +7,10 @@ QUICK_BOUNDS = [
     ("frozen + nearest class mean, 3-shot accuracy (%)", ">=", 60.0),
     ("frozen + unlabelled pool, 3-shot accuracy (%)", ">=", 60.0),
     ("multitask digit accuracy (%)", ">=", 50.0),
+    # Fine-tuning with the BN layers frozen leaves their moving statistics exactly as pretrained;
+    # with them trainable, the statistics move.
+    ("largest change of a BN moving statistic in fine-tuning (relative)", "<=", 0.0),
+    ("BN statistics change, BN trainable (relative)", ">=", 1e-3),
 ]
 
 WRONG = [{
@@ -36,7 +40,8 @@ WRONG = [{
     ),
 }, {
     "solution": "nearest_class_mean_solution",
-    # Skips the normalisation: the prototypes are means of the raw feature vectors.
+    # The draft's bug left in: it normalises the prototypes (means of the raw vectors), not the
+    # support vectors, so a long support vector still pulls its prototype.
     "source": (
         "def nearest_class_mean(support_features, support_labels, query_features):\n"
         "    support = np.asarray(support_features, dtype=float)\n"
@@ -44,6 +49,8 @@ WRONG = [{
         "    labels = np.asarray(support_labels)\n"
         "    classes = np.unique(labels)\n"
         "    prototypes = np.stack([support[labels == c].mean(axis=0) for c in classes])\n"
+        "    prototypes = prototypes / np.linalg.norm(prototypes, axis=1, keepdims=True)\n"
+        "    query = query / np.linalg.norm(query, axis=1, keepdims=True)\n"
         "    distances = ((query[:, None] - prototypes[None]) ** 2).sum(-1)\n"
         "    return classes[distances.argmin(axis=1)]\n"
     ),
@@ -68,7 +75,77 @@ WRONG = [{
     "solution": "read_the_curves_solution",
     # Picks the run whose training and validation accuracy still climb together as the one
     # that overfits.
-    "source": 'answers = {"overfitting": "B", "gain_with_more_labels": "shrinks", "reason": 2}\n',
+    "source": 'answers = {"overfitting": "B", "stop_step": 100, "reason": 2, "far_source": "sooner"}\n',
+}, {
+    "solution": "bn_prediction_solution",
+    # Trusts the training=False written in the call.
+    "source": 'bn_prediction = {"training_false_in_call": "unchanged", "bn_not_trainable": "unchanged"}\n',
+}, {
+    "solution": "few_shot_indices_solution",
+    # Seeds NumPy's global generator: reproducible, but it changes the global random state.
+    "source": (
+        "def few_shot_indices(labels, shots, seed):\n"
+        "    labels = np.asarray(labels)\n"
+        "    np.random.seed(seed)\n"
+        "    picked = []\n"
+        "    for label in np.unique(labels):\n"
+        "        members = np.flatnonzero(labels == label)\n"
+        "        if len(members) < shots:\n"
+        "            raise ValueError('too few images')\n"
+        "        picked.append(np.random.choice(members, size=shots, replace=False))\n"
+        "    return np.concatenate(picked)\n"
+    ),
+}, {
+    "solution": "nearest_class_mean_solution",
+    # Half a fix: normalises the support vectors now, but drops the queries' normalisation.
+    "source": (
+        "def nearest_class_mean(support_features, support_labels, query_features):\n"
+        "    support = np.asarray(support_features, dtype=float)\n"
+        "    support = support / np.linalg.norm(support, axis=1, keepdims=True)\n"
+        "    query = np.asarray(query_features, dtype=float)\n"
+        "    labels = np.asarray(support_labels)\n"
+        "    classes = np.unique(labels)\n"
+        "    prototypes = np.stack([support[labels == c].mean(axis=0) for c in classes])\n"
+        "    distances = ((query[:, None] - prototypes[None]) ** 2).sum(-1)\n"
+        "    return classes[distances.argmin(axis=1)]\n"
+    ),
+}, {
+    "solution": "refine_prototypes_solution",
+    # Updates the caller's array in place (np.asarray does not copy a float array).
+    "source": (
+        "def refine_prototypes(prototypes, unlabelled, steps):\n"
+        "    prototypes = np.asarray(prototypes, dtype=float)\n"
+        "    unlabelled = np.asarray(unlabelled, dtype=float)\n"
+        "    for _ in range(steps):\n"
+        "        distances = ((unlabelled[:, None] - prototypes[None]) ** 2).sum(-1)\n"
+        "        nearest = distances.argmin(axis=1)\n"
+        "        for c in range(len(prototypes)):\n"
+        "            if np.any(nearest == c):\n"
+        "                prototypes[c] = unlabelled[nearest == c].mean(axis=0)\n"
+        "    return prototypes\n"
+    ),
+}, {
+    "solution": "freeze_blocks_solution",
+    # Counts every weight of the trainable layers, BN's moving mean and variance included.
+    "source": (
+        "def freeze_blocks(model, n):\n"
+        "    convs = [i for i, layer in enumerate(model.layers) if isinstance(layer, layers.Conv2D)]\n"
+        "    flatten = [i for i, layer in enumerate(model.layers) if isinstance(layer, layers.Flatten)][0]\n"
+        "    split = convs[n] if n < len(convs) else flatten\n"
+        "    for i, layer in enumerate(model.layers):\n"
+        "        layer.trainable = i >= split\n"
+        "    return int(sum(np.prod(w.shape) for layer in model.layers if layer.trainable\n"
+        "                   for w in layer.weights))\n"
+    ),
+}, {
+    "solution": "read_the_curves_solution",
+    # Stops at the last step, and expects a far source task to help for longer.
+    "source": 'answers = {"overfitting": "A", "stop_step": 200, "reason": 2, "far_source": "later"}\n',
+}, {
+    "solution": "bn_prediction_solution",
+    # Expects frozen BN layers still to average the batch statistics (they are not learned by
+    # gradient descent, so trainable=False would not stop them).
+    "source": 'bn_prediction = {"training_false_in_call": "updated", "bn_not_trainable": "updated"}\n',
 }]
 
 ALTERNATIVE = [{
