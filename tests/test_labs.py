@@ -113,3 +113,20 @@ def test_the_runner_executes_a_real_lab_with_injected_parameters(tmp_path):
     executed = nbformat.read(run.output, as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected, "papermill did not inject the parameters cell"
+
+
+def test_the_readme_gives_each_labs_points_and_exercises():
+    """README's lab table says what a student will be graded on: it must match the notebooks
+    (points of the graded test cells; exercises as the numbered "### Exercise N" headings)."""
+    readme = (LABS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    for lab in LABS:
+        nb = _notebook(lab)
+        points = sum(c.metadata["nbgrader"]["points"] for c in graded_test_cells(nb))
+        exercises = len({m for c in nb.cells if c.cell_type == "markdown"
+                         for m in re.findall(r"^### Exercise (\d+)", c.source, re.M)})
+        row = next((line for line in readme.splitlines() if line.startswith(f"| [`{lab}`]")), None)
+        assert row is not None, f"README.md has no row for {lab} in its lab table"
+        said = row.rstrip(" |").rsplit("|", 1)[-1].strip()
+        assert said == f"{points:g} ({exercises} exercises)", (
+            f"README.md says {lab} grades {said!r}; the notebook has {points:g} points in "
+            f"{exercises} exercises")

@@ -49,6 +49,18 @@ def test_targets_hold_in_tflite_micro(name):
     assert not failed, f"{name}: targets missed: {failed}"
 
 
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_arena_estimate_stays_above_the_measured_arena(name):
+    """Where TFLite Micro is missing, kTensorArenaSize comes from estimate_arena: on every
+    example it must be at least what TFLite Micro measures, and not wildly more."""
+    from tflite.micro import estimate_arena
+
+    folder = quick_build(name)
+    measured = _report(name)["arena_bytes"]
+    estimate = estimate_arena((folder / "model.tflite").read_bytes())
+    assert measured <= estimate <= 3 * measured, (name, measured, estimate)
+
+
 def test_sine_int8_size_and_mae_measured_here():
     """Re-measure the deployed sine model in TFLite Micro: <= 2,704 bytes, MAE over 1,000 x."""
     data = (quick_build("sine") / "model.tflite").read_bytes()

@@ -66,9 +66,17 @@ def main(argv=None) -> int:
             r = emit_model(args.model, args.out, args.name)
             for note in r.info.notes:
                 print(f"warning: {args.model}: {note}", file=sys.stderr)
+            if r.arena_used is None:
+                from tflite.micro import FALLBACK_NOTE
+
+                print(FALLBACK_NOTE)
+                arena = (f"arena not measured, kTensorArenaSize {r.arena_size:,} (estimated from the "
+                         "model, not a measurement)")
+            else:
+                arena = f"arena used {r.arena_used:,} bytes, kTensorArenaSize {r.arena_size:,}"
             print(
                 f"{args.model}: {r.info.size:,} bytes, operators {', '.join(r.info.operators)}; "
-                f"arena used {r.arena_used:,} bytes, kTensorArenaSize {r.arena_size:,} -> {r.folder}"
+                f"{arena} -> {r.folder}"
             )
             return 0
         if args.deploy not in ("int8", "qat_int8", "pruned_int8"):

@@ -407,7 +407,7 @@ def check_example(example_dir, archive: Path, lib: Path, work_root: Path,
     True only if every int8 output, every quantized probe value and every dequantized value
     equals the Python side bit for bit; ``mismatches`` names the first differing inputs.
     """
-    from tflite.micro import MicroModel
+    from tflite.micro import runtime_model
     from tflite.model_info import dequantize, inspect_model, quantize
 
     example_dir = Path(example_dir)
@@ -421,7 +421,8 @@ def check_example(example_dir, archive: Path, lib: Path, work_root: Path,
     x_int8 = quantize(x[idx], inp.scale, inp.zero_point)
     n_in = int(np.prod(x_int8.shape[1:]))
     probe = x[idx].reshape(-1)[:QUANTIZE_PROBE_VALUES]
-    python_out = MicroModel(model, name).run(x_int8).reshape(len(idx), -1)
+    # TFLite Micro's Python runtime; LiteRT's reference kernels where it is missing.
+    python_out = runtime_model(model, name).run(x_int8).reshape(len(idx), -1)
 
     elf = build_image(example_dir, archive, lib, Path(work_root) / name,
                       x_int8.reshape(len(idx), n_in), probe)
@@ -544,9 +545,11 @@ def run_board_check(build_dir="build/tflite", examples=None, limit: int | None =
         r = check_example(build_dir / name, archive, lib,
                           Path(images_dir or Path(cache_root) / "images"), limit, log)
         (build_dir / name / RESULT_NAME).write_text(json.dumps(r, indent=2) + "\n")
+        python_arena = ("not measured" if r["arena_used_python"] is None
+                        else f"{r['arena_used_python']:,} B")
         log(f"board check: {name}: {r['outputs_identical']:,} of {r['inputs_checked']:,} inputs "
             f"with int8 outputs identical to Python; arena {r['arena_used_board']:,} B on the "
-            f"board ({r['arena_used_python']:,} B in Python, kTensorArenaSize "
+            f"board ({python_arena} in Python, kTensorArenaSize "
             f"{r['kTensorArenaSize']:,}); {r['instructions_per_inference']:,} instructions per "
             f"inference; {r['seconds']} s")
         results.append(r)

@@ -13,6 +13,12 @@
 
 The folder is written to a temporary sibling and renamed into place at the end, so a
 failure never leaves a partial folder.
+
+Where TFLite Micro's Python runtime is missing (its wheels are Linux x86-64 only), the build
+says so in one line and measures the models TFLite Micro would run in LiteRT's reference
+kernels instead; ``report.json`` then says ``"runtime": FALLBACK_RUNTIME``, every arena
+figure is ``null`` (not measured) and ``kTensorArenaSize`` is estimated from the model's
+tensors and operators, marked as not measured (see :func:`tflite.emit.prepare_micro_model`).
 """
 
 from __future__ import annotations
@@ -35,7 +41,15 @@ from tflite.convert import (
 from tflite.emit import prepare_micro_model, sha256_hex, staged_folder, write_c_files
 from tflite.errors import PipelineError
 from tflite.examples import METRICS, Example, ExampleData, get_example, score
-from tflite.micro import MicroModel, arena_size_for, run_litert
+from tflite.micro import (
+    FALLBACK_NOTE,
+    MicroModel,
+    arena_size_for,
+    micro_runtime_available,
+    run_litert,
+    runtime_model,
+    runtime_name,
+)
 from tflite.model_info import (
     ModelInfo,
     dequantize,
@@ -80,6 +94,10 @@ def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
     ``micro`` (see :func:`tflite.model_info.micro_status`), ``tflm_metric`` and
     ``arena_bytes`` (measured in the TFLite Micro runtime where it runs the model, else
     ``None``), ``kTensorArenaSize``, ``litert_metric`` and ``tflm_vs_litert``.
+
+    Without TFLite Micro's Python runtime (:func:`tflite.micro.micro_runtime_available`),
+    the models it would run are measured in LiteRT's reference kernels (``litert_metric``);
+    ``tflm_metric``, ``arena_bytes``, ``kTensorArenaSize`` and ``tflm_vs_litert`` are ``None``.
     """
     if metric not in METRICS:
         raise PipelineError(f"{source}: unknown metric {metric!r}; known: {', '.join(METRICS)}")
@@ -98,7 +116,15 @@ def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
         rec["notes"] = info.notes
     x = _to_model_input(np.asarray(x, dtype=np.float32), info)
     tflm_runs = info.kind in ("int8", "float32") and not info.micro_unsupported
-    if tflm_runs:
+    if tflm_runs and not micro_runtime_available():
+        rec["tflm_metric"] = None
+        rec["arena_bytes"] = None
+        rec["kTensorArenaSize"] = None
+        rec["litert_metric"] = score(_to_real(run_litert(model_bytes, x, reference=True), info),
+                                     y, metric)
+        rec["litert_kernels"] = "reference"
+        rec["tflm_vs_litert"] = None
+    elif tflm_runs:
         m = MicroModel(model_bytes, source)
         raw = m.run(x)
         rec["tflm_metric"] = score(_to_real(raw, info), y, metric)
@@ -159,9 +185,10 @@ def _check_targets(example: Example, quick: bool, rec: dict, float_metric: float
 
     if t.max_bytes is not None:
         add("bytes", rec["bytes"], t.max_bytes, rec["bytes"] <= t.max_bytes)
-    if t.max_arena is not None:
+    if t.max_arena is not None and rec["arena_bytes"] is not None:
         add("arena_bytes", rec["arena_bytes"], t.max_arena, rec["arena_bytes"] <= t.max_arena)
-    m = rec["tflm_metric"]
+    # Without TFLite Micro's runtime: LiteRT's reference kernels (see measure_model).
+    m = rec["tflm_metric"] if rec["tflm_metric"] is not None else rec["litert_metric"]
     if t.max_mae is not None:
         add("mae", m, t.max_mae, m <= t.max_mae)
     if t.min_accuracy is not None:
@@ -259,7 +286,11 @@ def build_example(
         built[mode] = stripped
         extra.setdefault(mode, {})["bytes_before_strip"] = len(raw)
 
-    log(f"{name}: measuring every mode in TFLite Micro")
+    if micro_runtime_available():
+        log(f"{name}: measuring every mode in TFLite Micro")
+    else:
+        log(FALLBACK_NOTE)
+        log(f"{name}: measuring every mode in LiteRT")
     modes_report = {}
     for mode, b in built.items():
         rec = evaluate_mode(example, data, mode, b)
@@ -291,6 +322,11 @@ def build_example(
         "seed": seed,
         "modes": modes_report,
     }
+    if not micro_runtime_available():
+        report["runtime"] = runtime_name()
+        report["arena_measured"] = False
+        report["arena_note"] = arena_note(arena_size)
+        report["targets"]["not_measured"] = ["arena_bytes"]
     if name == "gestures":
         report["gestures"] = data.extra["names"]
         report["normalization"] = data.extra["normalization"].to_dict()
@@ -329,23 +365,41 @@ def build_example(
         report["seconds"] = round(time.time() - t0, 1)
         write_report(tmp, report)
     d = modes_report[deploy_mode]
+    where = "TFLite Micro" if micro_runtime_available() else "LiteRT"
     if cv is not None:
-        log(f"{name}: int8 {cv['k']}-fold cross-validation in TFLite Micro: mean "
+        log(f"{name}: int8 {cv['k']}-fold cross-validation in {where}: mean "
             f"{cv['mean']:.4f}, std {cv['std']:.4f} (folds {', '.join(f'{a:.3f}' for a in cv['folds'])})")
+    if arena_used is None:
+        metric_value = d["litert_metric"]
+        arena = f"arena not measured, kTensorArenaSize {arena_size:,} (estimated from the model)"
+    else:
+        metric_value = d["tflm_metric"]
+        arena = f"arena {arena_used:,} bytes"
     log(
-        f"{name}: {deploy_mode} {d['bytes']:,} bytes, TFLite Micro {example.metric} "
-        f"{d['tflm_metric']:.4f} (float {float_metric:.4f}), arena {arena_used:,} bytes "
+        f"{name}: {deploy_mode} {d['bytes']:,} bytes, {where} {example.metric} "
+        f"{metric_value:.4f} (float {float_metric:.4f}), {arena} "
         f"-> {out_dir} ({report['seconds']} s)"
     )
     return report
 
 
+def arena_note(arena_size: int) -> str:
+    """The report's ``arena_note`` where the arena could not be measured."""
+    return (
+        f"not measured: only TFLite Micro's Python runtime measures the arena, and it is not "
+        f"installed here (Linux x86-64 only); kTensorArenaSize {arena_size:,} is estimated from "
+        "the model's tensors and operators (tflite.micro.estimate_arena), not measured. Run "
+        "`make tinyml` on Linux x86-64 or in Colab to measure it"
+    )
+
+
 def _check_strip(raw: bytes, stripped: bytes, data: ExampleData, source: str) -> None:
-    """Stripping names and metadata must not change a single output in TFLite Micro."""
+    """Stripping names and metadata must not change a single output in TFLite Micro (LiteRT's
+    reference kernels where TFLite Micro's runtime is missing)."""
     info = inspect_model(raw, source)
     x = _to_model_input(data.x_eval[:STRIP_CHECK_SAMPLES], info)
-    a = MicroModel(raw, source).run(x)
-    b = MicroModel(stripped, source + " (stripped)").run(x)
+    a = runtime_model(raw, source).run(x)
+    b = runtime_model(stripped, source + " (stripped)").run(x)
     if not np.array_equal(a, b):
         raise PipelineError(f"{source}: the stripped model's outputs differ from the original's")
 
@@ -360,9 +414,9 @@ def augmentation_settings() -> dict:
 
 
 def _int8_predictions(model_bytes: bytes, x) -> np.ndarray:
-    """Class predictions of a model in TFLite Micro on real-valued inputs ``x``."""
+    """Class predictions of a model in TFLite Micro (else LiteRT) on real-valued inputs ``x``."""
     info = inspect_model(model_bytes, "<cv>")
-    raw = MicroModel(model_bytes, "<cv>").run(_to_model_input(np.asarray(x, np.float32), info))
+    raw = runtime_model(model_bytes, "<cv>").run(_to_model_input(np.asarray(x, np.float32), info))
     return np.asarray(raw).reshape(len(raw), -1).argmax(axis=1)
 
 
@@ -408,14 +462,15 @@ def cross_validate(example, data: ExampleData, settings, seed: int, fold0_int8: 
         pred = _int8_predictions(model_bytes, fd.x_eval)
         accs.append(float(np.mean(pred == fd.y_eval)))
         sizes.append(int(held.sum()))
-        arenas.append(MicroModel(model_bytes, "<cv>").arena_used())
+        arenas.append(runtime_model(model_bytes, "<cv>").arena_used())
         conf += np.asarray(confusion(fd.y_eval, pred, len(names)))
     return {
         "k": k, "seed": seed, "split": "by recording, stratified by gesture",
-        "model": "int8 (full-integer post-training quantization) in TFLite Micro",
+        "model": "int8 (full-integer post-training quantization) in "
+                 + ("TFLite Micro" if micro_runtime_available() else "LiteRT"),
         "folds": accs, "recordings_per_fold": sizes,
         "mean": float(np.mean(accs)), "std": float(np.std(accs)), "min": float(np.min(accs)),
-        "max_arena_bytes": int(max(arenas)),
+        "max_arena_bytes": None if None in arenas else int(max(arenas)),
         "names": list(names), "confusion": conf.tolist(),
         "correct": int(np.trace(conf)), "total": int(conf.sum()),
     }

@@ -13,6 +13,12 @@
 
 :func:`emit_model` is the whole step for any full-integer ``.tflite`` file (``python -m
 tflite emit``): check, measure, write into a temporary folder, rename into place.
+
+Only TFLite Micro's Python runtime (Linux x86-64 only) can measure the arena. Where it is
+missing, the model is checked and run in LiteRT's reference kernels instead, and
+``kTensorArenaSize`` is estimated from the model's tensors and operators
+(:func:`tflite.micro.estimate_arena`, plus the usual margin), written with a comment saying
+it was not measured and how to measure it.
 """
 
 from __future__ import annotations
@@ -88,12 +94,13 @@ def float_literal(v: float) -> str:
 
 @dataclass
 class EmitResult:
-    """What :func:`emit_model` wrote and measured."""
+    """What :func:`emit_model` wrote and measured (``arena_used`` is ``None`` where TFLite
+    Micro's runtime is missing: not measured)."""
 
     folder: Path
     name: str
     info: ModelInfo
-    arena_used: int
+    arena_used: int | None
     arena_size: int
     sha256: str
 
@@ -126,12 +133,33 @@ const unsigned int {name}_len = {len(data)};
 """
 
 
-def model_data_h(
-    data: bytes, name: str, info: ModelInfo, source_name: str, arena_used: int, arena_size: int
-) -> str:
-    """The text of ``model_data.h``: declarations, quantization constants, ``kTensorArenaSize``."""
+#: How ``model_data.h`` starts its arena comment where the arena was not measured.
+ARENA_NOT_MEASURED = "Arena: NOT MEASURED"
+
+
+def _arena_comment(arena_used: int | None, arena_size: int) -> str:
     from tflite.micro import ARENA_MARGIN_BYTES, ARENA_MARGIN_FRACTION
 
+    if arena_used is None:
+        return f"""// {ARENA_NOT_MEASURED}. Only TFLite Micro's Python runtime measures it, and it was not
+// installed where this file was generated (its wheels are Linux x86-64 only).
+// kTensorArenaSize is an estimate from the model, not a measurement: its activation
+// tensors, an allowance per tensor and per operator for TFLite Micro's own structures,
+// and a margin of {ARENA_MARGIN_BYTES} bytes + {int(ARENA_MARGIN_FRACTION * 100)} %, rounded up to 16
+// (tflite.micro.estimate_arena). The course's sketches print the arena the board actually
+// uses. To measure it, run `make tinyml` (or `python -m tflite emit`) on Linux x86-64 or in Colab."""
+    return f"""// Arena: TFLite Micro's Python runtime used {arena_used} bytes for this model (measured
+// after AllocateTensors() and Invoke()); kTensorArenaSize adds a margin of
+// {ARENA_MARGIN_BYTES} bytes + {int(ARENA_MARGIN_FRACTION * 100)} % for the board's optimized
+// kernels' scratch buffers, rounded up to 16."""
+
+
+def model_data_h(
+    data: bytes, name: str, info: ModelInfo, source_name: str, arena_used: int | None,
+    arena_size: int,
+) -> str:
+    """The text of ``model_data.h``: declarations, quantization constants, ``kTensorArenaSize``
+    (``arena_used`` ``None``: not measured, said so in the comment above it)."""
     check_c_identifier(name)
     guard = f"{name.upper()}_MODEL_DATA_H_"
     inp, out = info.inputs[0], info.outputs[0]
@@ -160,10 +188,7 @@ constexpr int kOutputSize = {out_size};
 constexpr float kOutputScale = {float_literal(out.scale or 0.0)};
 constexpr int kOutputZeroPoint = {out.zero_point or 0};
 
-// Arena: TFLite Micro's Python runtime used {arena_used} bytes for this model (measured
-// after AllocateTensors() and Invoke()); kTensorArenaSize adds a margin of
-// {ARENA_MARGIN_BYTES} bytes + {int(ARENA_MARGIN_FRACTION * 100)} % for the board's optimized
-// kernels' scratch buffers, rounded up to 16.
+{_arena_comment(arena_used, arena_size)}
 constexpr int kTensorArenaSize = {arena_size};
 
 #endif  // {guard}
@@ -229,7 +254,7 @@ def read_c_array(path, name: str = "g_model") -> bytes:
 
 def write_c_files(
     folder: Path, data: bytes, name: str, info: ModelInfo, source_name: str,
-    arena_used: int, arena_size: int,
+    arena_used: int | None, arena_size: int,
 ) -> None:
     """Write model_data.cc, model_data.h and op_resolver.h into ``folder`` (which must exist)."""
     folder = Path(folder)
@@ -288,11 +313,29 @@ def prepare_micro_model(data: bytes, source: str):
     too big for the board; runs the model in TFLite Micro (first in a child process, so a
     runtime crash becomes an error) to measure the arena and proves it runs with exactly
     ``kTensorArenaSize`` bytes.
+
+    Where TFLite Micro's Python runtime is missing, the same checks run except the arena's:
+    the model runs once in LiteRT's reference kernels, ``arena_used`` is ``None`` (not
+    measured) and ``arena_size`` is :func:`tflite.micro.estimate_arena` plus the usual margin.
     """
-    from tflite.micro import arena_size_for, measure_arena_isolated, verify_arena
+    from tflite.micro import (
+        LiteRTModel,
+        arena_size_for,
+        estimate_arena,
+        example_input,
+        measure_arena_isolated,
+        micro_runtime_available,
+        verify_arena,
+    )
 
     info = inspect_model(data, source)
     require_micro_model(info)
+    if not micro_runtime_available():
+        m = LiteRTModel(data, source)
+        m.invoke(example_input(m))
+        size = arena_size_for(estimate_arena(data))
+        check_arena(size, source)
+        return info, None, size
     used = measure_arena_isolated(data, source)
     size = arena_size_for(used)
     check_arena(size, source)

@@ -14,12 +14,20 @@ Typical use::
     used = measure_arena(model_bytes)            # bytes the arena actually held
     k_tensor_arena_size = arena_size_for(used)   # + margin, rounded up to 16
     outputs = run_micro(model_bytes, int8_inputs)
+
+TFLite Micro's Python runtime has wheels for Linux x86-64 only. Everything that runs a model
+asks :func:`micro_runtime_available` (the report's ``runtime`` field: :func:`runtime_name`);
+where it is missing, :func:`runtime_model` returns a :class:`LiteRTModel` (LiteRT's reference
+kernels: the same integer arithmetic, not always bit-identical) instead of a
+:class:`MicroModel`, and nothing measures the arena: :meth:`LiteRTModel.arena_used` returns
+``None`` (not measured).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import re
 import signal
@@ -50,6 +58,29 @@ def arena_size_for(measured: int) -> int:
     return int((size + 15) // 16 * 16)
 
 
+#: Where nothing can measure the arena (TFLite Micro's Python runtime missing), it is
+#: estimated from the model: the bytes of every tensor without constant data (inputs, outputs,
+#: activations, as if none shared memory: at least what the memory planner needs), plus TFLite
+#: Micro's own structures, allowed generously per tensor and per operator. On the course's
+#: three examples the estimate is 1.8-1.9x the arena measured where the runtime runs
+#: (sine 1,504 B, digits 10,816 B, gestures 4,736 B); tests/test_tflite_examples.py checks
+#: that it stays above the measurement.
+ESTIMATE_BASE_BYTES = 1024
+ESTIMATE_PER_TENSOR_BYTES = 100
+ESTIMATE_PER_OPERATOR_BYTES = 200
+
+
+def estimate_arena(data: bytes) -> int:
+    """An estimate of the arena TFLite Micro needs for this model, from its flatbuffer alone
+    (see :data:`ESTIMATE_BASE_BYTES`): what ``kTensorArenaSize`` starts from where it cannot
+    be measured. Not a measurement; ``report.json`` and ``model_data.h`` say so."""
+    from tflite.model_info import activation_bytes, tensor_and_operator_counts
+
+    tensors, operators = tensor_and_operator_counts(data)
+    return (activation_bytes(data) + ESTIMATE_BASE_BYTES + ESTIMATE_PER_TENSOR_BYTES * tensors
+            + ESTIMATE_PER_OPERATOR_BYTES * operators)
+
+
 @contextlib.contextmanager
 def _captured_native_output():
     """Capture what C/C++ code writes to file descriptors 1 and 2 (TFLM logs there)."""
@@ -75,7 +106,41 @@ def _captured_native_output():
             result["text"] = tmp.read().decode("utf-8", "replace")
 
 
+#: The report's ``runtime`` field where TFLite Micro's Python runtime runs the models.
+MICRO_RUNTIME = "TFLite Micro"
+#: The report's ``runtime`` field where it is missing and LiteRT measures the models instead.
+FALLBACK_RUNTIME = "LiteRT (TFLite Micro's Python runtime is Linux x86-64 only)"
+#: The one line printed when falling back (``make tinyml``, ``python -m tflite``, lab 12).
+FALLBACK_NOTE = (
+    "TFLite Micro's Python runtime (tflite_micro) is not installed here (its wheels are Linux "
+    "x86-64 only): int8 models are measured in LiteRT's reference kernels instead and the tensor "
+    "arena is not measured; run `make tinyml` on Linux x86-64 or in Colab to measure it"
+)
+
+
+@functools.cache
+def micro_runtime_available() -> bool:
+    """True if TFLite Micro's Python runtime (``tflite_micro``) imports here (Linux x86-64)."""
+    try:
+        from tflite_micro.python.tflite_micro import runtime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def runtime_name() -> str:
+    """Where int8 models are measured: :data:`MICRO_RUNTIME` or :data:`FALLBACK_RUNTIME`."""
+    return MICRO_RUNTIME if micro_runtime_available() else FALLBACK_RUNTIME
+
+
 def _runtime():
+    if not micro_runtime_available():
+        raise PipelineError(
+            "TFLite Micro's Python runtime (the tflite-micro package, module tflite_micro) is not "
+            "installed here: its wheels are Linux x86-64 only. Use tflite.micro.runtime_model() "
+            "to measure int8 models in LiteRT's reference kernels instead, or run on Linux x86-64 "
+            "or in Colab"
+        )
     from tflite_micro.python.tflite_micro import runtime
 
     return runtime
@@ -152,7 +217,65 @@ class MicroModel:
         return int(m.group(1))
 
 
-def example_input(model: MicroModel, seed: int = 0) -> np.ndarray:
+class LiteRTModel:
+    """A model in LiteRT's reference kernels, with :class:`MicroModel`'s interface.
+
+    What :func:`runtime_model` returns where TFLite Micro's Python runtime is missing. The
+    reference kernels implement the same integer arithmetic as TFLite Micro's, but some
+    round differently by a few int8 steps (``report.json``'s ``tflm_vs_litert`` shows by
+    how much wherever both ran), so a figure measured here is LiteRT's, not TFLite Micro's.
+    The arena is TFLite Micro's own and is not measured here: :meth:`arena_used` returns
+    ``None``.
+    """
+
+    runtime = FALLBACK_RUNTIME
+
+    def __init__(self, data: bytes, source: str = "<model>"):
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+        self.source = source
+        try:
+            self._interp = Interpreter(model_content=bytes(data),
+                                       experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+            self._interp.allocate_tensors()
+        except (RuntimeError, ValueError) as err:
+            raise PipelineError(f"{source}: LiteRT cannot load the model: {err}") from None
+        self.input = self._interp.get_input_details()[0]
+        self.output = self._interp.get_output_details()[0]
+
+    @property
+    def input_dtype(self):
+        return np.dtype(self.input["dtype"])
+
+    def invoke(self, x: np.ndarray) -> np.ndarray:
+        """Run one input (with or without the batch dimension); returns the raw output (batch 1)."""
+        shape = tuple(int(s) for s in self.input["shape"])
+        self._interp.set_tensor(self.input["index"],
+                                np.asarray(x, dtype=self.input_dtype).reshape(shape))
+        try:
+            self._interp.invoke()
+        except RuntimeError as err:
+            raise PipelineError(f"{self.source}: LiteRT invoke failed: {err}") from None
+        return np.array(self._interp.get_tensor(self.output["index"]))
+
+    def run(self, xs) -> np.ndarray:
+        """Run every input in ``xs`` (first axis = samples); returns outputs stacked (N, ...)."""
+        return np.stack([self.invoke(x)[0] for x in xs])
+
+    def arena_used(self) -> None:
+        """``None``: only TFLite Micro can measure its arena, and it is not installed here."""
+        return None
+
+
+def runtime_model(data: bytes, source: str = "<model>") -> MicroModel | LiteRTModel:
+    """The model in TFLite Micro if its Python runtime is installed, else in LiteRT's reference
+    kernels (see :class:`LiteRTModel`); both have ``run``, ``invoke`` and ``arena_used``."""
+    if micro_runtime_available():
+        return MicroModel(data, source)
+    return LiteRTModel(data, source)
+
+
+def example_input(model: MicroModel | LiteRTModel, seed: int = 0) -> np.ndarray:
     """A random input of the model's shape and type (what the arena measurement feeds it)."""
     rng = np.random.default_rng(seed)
     shape = tuple(int(s) for s in model.input["shape"])

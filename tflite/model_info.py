@@ -1,7 +1,9 @@
 """Read a ``.tflite`` flatbuffer: operators, tensor types, quantization, and the board's rules.
 
 Everything here reads the flatbuffer itself (with the schema module that ships inside the
-``tflite-micro`` wheel), so it needs neither TensorFlow nor a running interpreter:
+``tflite-micro`` wheel, or where that wheel is missing, off Linux x86-64, the same schema
+module inside LiteRT's ``ai-edge-litert`` wheel), so it needs neither TensorFlow nor a
+running interpreter:
 
 - :func:`read_model_file` checks the path and the bytes (exists, is a TFLite flatbuffer,
   not truncated) and returns them;
@@ -11,7 +13,8 @@ Everything here reads the flatbuffer itself (with the schema module that ships i
   deploys it; :func:`require_micro_model` refuses to emit anything but full-integer
   int8, saying whether that is the course's choice or a TFLite Micro limit;
 - :func:`strip_model` drops tensor names, signature defs and metadata the board never
-  reads, then re-aligns the buffers with TFLite Micro's own aligner.
+  reads, then re-aligns the buffers with TFLite Micro's own aligner (where it is missing, a
+  packer that writes every buffer 16-byte aligned, checked after writing).
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ from pathlib import Path
 
 import flatbuffers
 import numpy as np
-from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+try:
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+except ImportError:  # tflite-micro has wheels for Linux x86-64 only; LiteRT ships the same schema
+    from ai_edge_litert import schema_py_generated as schema
 
 from tflite.errors import PipelineError
 
@@ -259,6 +266,32 @@ def verify_flatbuffer(data: bytes, source: str) -> None:
 
 def _model_object(data: bytes):
     return schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(bytearray(data), 0))
+
+
+#: Bytes per element of the tensor types a full-integer model holds.
+_TYPE_BYTES = {schema.TensorType.INT8: 1, schema.TensorType.UINT8: 1, schema.TensorType.INT16: 2,
+               schema.TensorType.INT32: 4, schema.TensorType.FLOAT32: 4, schema.TensorType.INT64: 8,
+               schema.TensorType.FLOAT16: 2, schema.TensorType.BOOL: 1}
+
+
+def activation_bytes(data: bytes) -> int:
+    """The bytes of every tensor of the main subgraph that holds no constant data (inputs,
+    outputs, activations), summed: the arena's tensors if none shared memory."""
+    model = _model_object(data)
+    total = 0
+    for tensor in model.subgraphs[0].tensors:
+        buffer = model.buffers[tensor.buffer]
+        if buffer.data is not None and len(buffer.data):
+            continue
+        shape = [max(int(s), 1) for s in tensor.shape] if tensor.shape is not None else []
+        total += int(np.prod(shape, dtype=np.int64)) * _TYPE_BYTES.get(tensor.type, 8)
+    return total
+
+
+def tensor_and_operator_counts(data: bytes) -> tuple[int, int]:
+    """How many tensors and operators the main subgraph has."""
+    model = _model_object(data)
+    return len(model.subgraphs[0].tensors), len(model.subgraphs[0].operators)
 
 
 def _op_name(model, opcode_index: int) -> str:
@@ -515,14 +548,81 @@ def strip_model(data: bytes) -> bytes:
     return _align(packed)
 
 
+#: The alignment TFLite Micro needs for every buffer's data (``force_align: 16`` in the schema).
+BUFFER_ALIGNMENT = 16
+
+
 def _align(data: bytes) -> bytes:
-    from tflite_micro.tensorflow.lite.micro.tools import tflite_flatbuffer_align_wrapper
+    try:
+        from tflite_micro.tensorflow.lite.micro.tools import tflite_flatbuffer_align_wrapper
+    except ImportError:  # tflite-micro has wheels for Linux x86-64 only
+        return pack_aligned(_model_object(data))
 
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = os.path.join(tmp, "in.tflite"), os.path.join(tmp, "out.tflite")
         Path(src).write_bytes(data)
         tflite_flatbuffer_align_wrapper.align_tflite_model(src, dst)
         return Path(dst).read_bytes()
+
+
+class _AlignedBufferT(schema.BufferT):
+    """A ``BufferT`` whose data vector is written 16-byte aligned.
+
+    The schema's ``data:[ubyte] (force_align: 16)`` is honoured by the C++ flatbuffer code
+    (TFLite Micro's aligner) but not by the generated Python ``Pack``, which aligns a byte
+    vector to 1 byte.
+    """
+
+    def Pack(self, builder):  # noqa: N802 - the flatbuffers object API's name
+        data = None
+        if self.data is not None:
+            payload = np.asarray(self.data, dtype=np.uint8).tobytes()
+            builder.StartVector(1, len(payload), BUFFER_ALIGNMENT)
+            builder.head = builder.head - len(payload)
+            builder.Bytes[builder.head : builder.head + len(payload)] = payload
+            builder.vectorNumElems = len(payload)
+            data = builder.EndVector()
+        schema.BufferStart(builder)
+        if data is not None:
+            schema.BufferAddData(builder, data)
+        schema.BufferAddOffset(builder, self.offset)
+        schema.BufferAddSize(builder, self.size)
+        return schema.BufferEnd(builder)
+
+
+def pack_aligned(model) -> bytes:
+    """Write a ``ModelT`` as a TFLite flatbuffer with every buffer's data 16-byte aligned.
+
+    What :func:`strip_model` uses where TFLite Micro's aligner (``tflite-micro``, Linux
+    x86-64 only) is missing. The flatbuffer's start is aligned to the largest alignment
+    written, so offsets from the start of the file are aligned; :func:`misaligned_buffers`
+    checks the result and a misaligned buffer raises :class:`PipelineError`.
+    """
+    for i, buf in enumerate(model.buffers or []):
+        aligned = _AlignedBufferT()
+        aligned.data, aligned.offset, aligned.size = buf.data, buf.offset, buf.size
+        model.buffers[i] = aligned
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=TFLITE_IDENTIFIER)
+    packed = bytes(builder.Output())
+    bad = misaligned_buffers(packed)
+    if bad:
+        raise PipelineError(f"buffers {bad[:10]} are not {BUFFER_ALIGNMENT}-byte aligned after packing")
+    return packed
+
+
+def misaligned_buffers(data: bytes) -> list[int]:
+    """Indices of the buffers whose data does not start at a multiple of 16 bytes in the file."""
+    model = schema.Model.GetRootAsModel(bytearray(data), 0)
+    bad = []
+    for i in range(model.BuffersLength()):
+        buf = model.Buffers(i)
+        if buf.DataLength() == 0:
+            continue
+        start = buf._tab.Vector(buf._tab.Offset(4))  # noqa: SLF001 - where the bytes begin
+        if start % BUFFER_ALIGNMENT:
+            bad.append(i)
+    return bad
 
 
 def quantize(values, scale: float, zero_point: int) -> np.ndarray:

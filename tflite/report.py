@@ -17,6 +17,14 @@ deploys it (:func:`tflite.model_info.micro_status`):
 - ``"cannot run: <why>"``: TFLite Micro cannot run it: dynamic-range (hybrid) and
   float16-weight models, an operator TFLite Micro lacks, a model too big for the flash;
 - ``"not deployed: <why>"``: a mix of tensor types the pipeline does not classify further.
+
+Where TFLite Micro's Python runtime is missing (its wheels are Linux x86-64 only) the report
+says ``"runtime": "LiteRT (TFLite Micro's Python runtime is Linux x86-64 only)"``,
+``"arena_measured": false`` and why in ``"arena_note"``; the TFLite Micro fields
+(``tflm_metric``, ``arena_bytes``, ``tflm_vs_litert``) are ``null`` and ``litert_metric``
+holds the figure measured with LiteRT's reference kernels (``"litert_kernels":
+"reference"``); ``kTensorArenaSize`` is estimated from the model
+(:func:`tflite.micro.estimate_arena`), not measured.
 """
 
 from __future__ import annotations
@@ -79,14 +87,21 @@ def tinyml_table(build_dir="build/tflite") -> str:
             if value is None and rec.get("litert_metric") is not None:
                 shown = _fmt_metric(metric, rec["litert_metric"]) + " (LiteRT)"
             arena = rec.get("arena_bytes")
+            arena_shown = "-" if arena is None else f"{arena:,}"
+            if arena is None and rec.get("litert_kernels") == "reference":
+                arena_shown = "not measured"  # TFLite Micro runs it, but was missing here
             board = board_column(rec.get("micro", ""))
             if mode == rep.get("deploy_mode"):
                 board = "**deployed**"
             lines.append(
                 f"| {rep.get('example', path.parent.name)} | {mode} | {rec.get('bytes', 0):,} | "
                 f"{rec.get('gzip_bytes', 0):,} | {shown} | {float_fig} | "
-                f"{'-' if arena is None else f'{arena:,}'} | {board} |"
+                f"{arena_shown} | {board} |"
             )
+    runtimes = {read_report(path).get("runtime") for path in reports} - {None}
+    for runtime in sorted(runtimes):
+        lines += ["", f"Runtime: {runtime}. The modes TFLite Micro runs were measured in "
+                  "LiteRT's reference kernels instead, and no arena was measured."]
     for path in reports:
         lines += _gesture_section(read_report(path))
     return "\n".join(lines) + "\n"
@@ -111,7 +126,8 @@ def _gesture_section(rep: dict) -> list[str]:
         folds = ", ".join(f"{100 * a:.1f}" for a in cv["folds"])
         return [
             "",
-            f"**{rep.get('example', 'gestures')}, int8 in TFLite Micro, {cv['k']}-fold "
+            f"**{rep.get('example', 'gestures')}, int8 in "
+            f"{'LiteRT' if 'runtime' in rep else 'TFLite Micro'}, {cv['k']}-fold "
             f"cross-validation** ({cv['split']}, seed {cv['seed']}, data: "
             f"{rep.get('imu_csv') or 'the shipped recordings'}): mean {100 * cv['mean']:.2f} %, "
             f"std {100 * cv['std']:.2f} points (folds {folds} %); {cv['correct']} of "
@@ -122,7 +138,8 @@ def _gesture_section(rep: dict) -> list[str]:
     if rep.get("confusion_int8") and names:
         return [
             "",
-            f"**{rep.get('example', 'gestures')}, int8 in TFLite Micro**, confusion matrix on "
+            f"**{rep.get('example', 'gestures')}, int8 in "
+            f"{'LiteRT' if 'runtime' in rep else 'TFLite Micro'}**, confusion matrix on "
             f"{rep.get('evaluated_on', 'the held-out data')}:",
             "",
             *confusion_table(names, rep["confusion_int8"]),

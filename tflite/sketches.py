@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tflite.emit import check_c_identifier, float_literal
+from tflite.emit import ARENA_NOT_MEASURED, check_c_identifier, float_literal
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -109,15 +109,26 @@ const int kTestLabels[kNumTestImages] = {{{label_list}}};
 """
 
 
+def _arena_wording(text: str, measured: bool) -> str:
+    """The templates' comments call kTensorArenaSize measured; say otherwise where it was not."""
+    if measured:
+        return text
+    return (text.replace("kTensorArenaSize (measured)", "kTensorArenaSize (NOT measured, see there)")
+            .replace("sized from the measured arena plus a margin.",
+                     "sized in model_data.h (NOT measured: see its comment)."))
+
+
 def write_sketch(example_dir: Path, example: str, model_name: str = "g_model",
                  extra_files: dict[str, str] | None = None) -> Path:
     """Write ``arduino/<example>/`` inside ``example_dir`` (which holds the C files already)."""
     check_c_identifier(model_name)
     sketch = Path(example_dir) / "arduino" / example
     sketch.mkdir(parents=True, exist_ok=True)
-    (sketch / f"{example}.ino").write_text(render(f"{example}.ino", MODEL_NAME=model_name))
+    measured = ARENA_NOT_MEASURED not in (Path(example_dir) / "model_data.h").read_text()
+    (sketch / f"{example}.ino").write_text(
+        _arena_wording(render(f"{example}.ino", MODEL_NAME=model_name), measured))
     for f in INFERENCE_FILES:
-        (sketch / f).write_text(render(f, MODEL_NAME=model_name))
+        (sketch / f).write_text(_arena_wording(render(f, MODEL_NAME=model_name), measured))
     for f in ("model_data.h", "model_data.cc", "op_resolver.h"):
         shutil.copyfile(Path(example_dir) / f, sketch / f)
     for name, text in (extra_files or {}).items():
