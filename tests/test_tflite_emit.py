@@ -155,6 +155,11 @@ def test_operator_tflite_micro_lacks(models):
                     "not available in TFLite Micro")
 
 
+def test_a_model_converted_without_a_fixed_batch_is_told_to_use_batch_1(models):
+    _expect_refusal([models["dynamic_batch_int8"]], work_dir() / "bad-batch", "dynamic_batch_int8.tflite",
+                    "batch size that is not fixed", "fixed batch of 1")
+
+
 def test_bad_array_name_on_the_command_line(models):
     out = work_dir() / "bad-name"
     proc = run_cli("emit", models["int8"], "--out", out, "--name", "3d-model")

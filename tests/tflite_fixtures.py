@@ -62,18 +62,35 @@ def tiny_models() -> dict[str, Path]:
                             keras.layers.Dense(2)])
     gelu = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8, activation="gelu"),
                              keras.layers.Dense(2)])
+    reshaping = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, activation="relu"),
+                                  keras.layers.Reshape((2, 2)), keras.layers.Flatten(),
+                                  keras.layers.Dense(2)])
     models = {
         "int8": convert(small, "int8", representative_dataset(x8)),
         "float32": convert(small, "float32"),
         "dynamic_range": convert(big, "dynamic_range"),
         "gelu_int8": convert(gelu, "int8", representative_dataset(x8)),
         "int8_per_channel": convert(small, "int8", representative_dataset(x8), per_channel_dense=True),
+        "dynamic_batch_int8": _convert_with_open_batch(reshaping, x8),
     }
     paths = {}
     for name, data in models.items():
         paths[name] = folder / f"{name}.tflite"
         paths[name].write_bytes(data)
     return paths
+
+
+def _convert_with_open_batch(model, x) -> bytes:
+    """Full-integer int8 the way a student might convert, without tflite.convert's fixed batch
+    of 1: a Reshape then computes its shape at run time (int32 SHAPE/STRIDED_SLICE/PACK)."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([row[None]] for row in x[:16])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = converter.inference_output_type = tf.int8
+    return converter.convert()
 
 
 def run_cli(*args, cwd=None, env=None) -> subprocess.CompletedProcess:

@@ -320,13 +320,24 @@ def _tensor_info(tensor) -> TensorInfo:
                       shape, scale, zero_point)
 
 
+def _dynamic_batch(subgraph) -> bool:
+    """True if an input's shape signature leaves the batch open (-1), as a Keras model
+    converted without a fixed batch size has."""
+    for i in subgraph.inputs:
+        signature = subgraph.tensors[i].shapeSignature
+        if signature is not None and len(signature) and int(signature[0]) == -1:
+            return True
+    return False
+
+
 def inspect_model(data: bytes, source: str = "<model>") -> ModelInfo:
     """Operators, inputs/outputs and the kind of a model given as bytes.
 
     ``kind`` is one of ``"int8"`` (full-integer), ``"float32"``, ``"float16"`` (float16
     weights dequantized at run time), ``"dynamic_range"`` (int8 weights, float
-    activations: a hybrid model), ``"int8_float_io"`` (int8 inside, float input/output)
-    or ``"mixed"``. ``problems`` lists, in words, every tensor that keeps it from being
+    activations: a hybrid model), ``"int8_float_io"`` (int8 inside, float input/output),
+    ``"dynamic_batch"`` (int8 but for the int32 shape arithmetic of an open batch size) or
+    ``"mixed"``. ``problems`` lists, in words, every tensor that keeps it from being
     full-integer.
     """
     model = _model_object(data)
@@ -403,6 +414,8 @@ def inspect_model(data: bytes, source: str = "<model>") -> ModelInfo:
         kind = "float32"
     elif int8_activations and not io_int8:
         kind = "int8_float_io"
+    elif _dynamic_batch(main) and all("int32 activation" in p for p in problems):
+        kind = "dynamic_batch"
     else:
         kind = "mixed"
     return ModelInfo(
@@ -434,6 +447,11 @@ _KIND_REASONS = {
     "int8_float_io": "it is int8 inside but its input/output are float32 (QUANTIZE/DEQUANTIZE at "
     "the ends); TFLite Micro runs it, but the course's sketches feed and read int8: convert "
     "with inference_input_type=tf.int8 and inference_output_type=tf.int8",
+    "dynamic_batch": "it was converted with a batch size that is not fixed (input shape "
+    "signature [-1, ...]), so the converter computes shapes at run time: SHAPE, STRIDED_SLICE "
+    "and PACK operators with int32 activations. Convert with a fixed batch of 1, what the board "
+    "runs: call the model on keras.Input(shape, batch_size=1) before converting (tflite.convert "
+    "does), and the shapes fold into constants",
     "mixed": "not every tensor is int8",
 }
 
@@ -491,7 +509,7 @@ def micro_status(info: ModelInfo) -> str:
         return MICRO_DEPLOYABLE
     if info.micro_unsupported or info.kind in MICRO_CANNOT_RUN_KINDS or info.size > MAX_MODEL_BYTES:
         return MICRO_CANNOT_RUN + reason
-    if info.kind == "mixed":
+    if info.kind in ("mixed", "dynamic_batch"):
         return MICRO_NOT_DEPLOYED + reason
     return MICRO_RUNS_NOT_DEPLOYED + reason
 
@@ -505,6 +523,8 @@ def require_micro_model(info: ModelInfo) -> None:
     reason = micro_refusal(info)
     if reason is None:
         return
+    if info.kind == "dynamic_batch":
+        raise PipelineError(f"{info.source}: refused for the micro target: {reason}")
     if not info.full_integer:
         shown = "; ".join(info.problems[:3])
         more = f" (and {len(info.problems) - 3} more)" if len(info.problems) > 3 else ""
