@@ -56,6 +56,75 @@ WRONG = [
             "    return keras.Model(inputs, stack(inputs))\n"
         ),
     },
+    {
+        "solution": "port_linear_weights_solution",
+        # Copies the arrays as they are: PyTorch's (out, in) weight is not Keras' (in, out) kernel.
+        "source": (
+            "def port_linear_weights(state):\n"
+            "    return [np.asarray(value, dtype=np.float32) for value in state.values()]\n"
+        ),
+    },
+    {
+        "solution": "functional_from_sequential_solution",
+        # The two hidden activations swapped: the same layers, another function.
+        "source": (
+            "def functional_from_sequential():\n"
+            "    inputs = keras.Input((20,))\n"
+            "    x = layers.Dense(16, activation='tanh')(inputs)\n"
+            "    x = layers.Dropout(0.25)(x)\n"
+            "    x = layers.Dense(8, activation='relu')(x)\n"
+            "    return keras.Model(inputs, layers.Dense(3, activation='softmax')(x))\n"
+        ),
+    },
+    {
+        "solution": "port_linear_weights_solution",
+        # Reshapes instead of transposing: the right shape, the numbers in the wrong places.
+        "source": (
+            "def port_linear_weights(state):\n"
+            "    ported = []\n"
+            "    for name, value in state.items():\n"
+            "        value = np.asarray(value, dtype=np.float32)\n"
+            "        if name.endswith('.weight'):\n"
+            "            value = value.reshape(value.shape[1], value.shape[0])\n"
+            "        ported.append(value)\n"
+            "    return ported\n"
+        ),
+    },
+    {
+        "solution": "relative_error_solution",
+        # Divides by the largest value of got instead of expected.
+        "source": (
+            "def relative_error(got, expected):\n"
+            "    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)\n"
+            "    if got.shape != expected.shape:\n"
+            "        raise ValueError(f'shapes {got.shape} and {expected.shape} differ')\n"
+            "    scale = np.max(np.abs(got)) or 1.0\n"
+            "    return float(np.max(np.abs(got - expected)) / scale)\n"
+        ),
+    },
+    {
+        "solution": "onnx_summary_solution",
+        # Takes the last opset entry: right only when the default domain comes last.
+        "source": (
+            "def onnx_summary(model):\n"
+            "    counts = {}\n"
+            "    for node in model.graph.node:\n"
+            "        counts[node.op_type] = counts.get(node.op_type, 0) + 1\n"
+            "    return int(model.opset_import[-1].version), counts\n"
+        ),
+    },
+    {
+        "solution": "replica_batches_solution",
+        # Gives the extra example of an odd batch to the second replica.
+        "source": (
+            "def replica_batches(examples, global_batch):\n"
+            "    steps = []\n"
+            "    for start in range(0, examples, global_batch):\n"
+            "        batch = min(global_batch, examples - start)\n"
+            "        steps.append([batch // 2, batch - batch // 2])\n"
+            "    return steps\n"
+        ),
+    },
 ]
 
 ALTERNATIVE = [
@@ -106,6 +175,18 @@ ALTERNATIVE = [
             "                  layers.Dense(3, 'softmax')]:\n"
             "        x = layer(x)\n"
             "    return keras.Model(inputs=inputs, outputs=x)\n"
+        ),
+    },
+    {
+        "solution": "port_linear_weights_solution",
+        # Sorted by module index, np.transpose, and a list comprehension over the Linear layers.
+        "source": (
+            "def port_linear_weights(state):\n"
+            "    indices = sorted({int(name.split('.')[0]) for name in state})\n"
+            "    out = []\n"
+            "    for i in indices:\n"
+            "        out += [np.transpose(state[f'{i}.weight']), np.asarray(state[f'{i}.bias'])]\n"
+            "    return out\n"
         ),
     },
 ]
