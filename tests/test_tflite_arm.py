@@ -82,7 +82,7 @@ def test_op_resolver_header_compiles_against_the_resolver_interface(emitted, tmp
     info = inspect_model((emitted / "model.tflite").read_bytes())
     stub_dir = tmp_path / "tensorflow" / "lite" / "micro"
     stub_dir.mkdir(parents=True)
-    from tflite.model_info import MICRO_RESOLVER_METHODS
+    from tflite.board_rules import MICRO_RESOLVER_METHODS
 
     methods = "\n".join(f"  TfLiteStatus {MICRO_RESOLVER_METHODS[op]}() {{ return Add(); }}"
                         for op in info.operators)

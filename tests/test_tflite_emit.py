@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.tflite_fixtures import run_cli, tiny_models, work_dir
+from tflite.board_rules import MICRO_RESOLVER_METHODS
 from tflite.emit import (
     check_c_identifier,
     emit_model,
@@ -15,7 +16,7 @@ from tflite.emit import (
 )
 from tflite.errors import PipelineError
 from tflite.micro import arena_size_for, measure_arena
-from tflite.model_info import MICRO_RESOLVER_METHODS, inspect_model, read_model_file
+from tflite.model_info import inspect_model, read_model_file
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +177,7 @@ def test_float_mode_cannot_be_deployed_by_build():
 
 
 def test_model_too_big_for_the_board_is_refused(models, monkeypatch):
-    import tflite.model_info as mi
+    import tflite.board_rules as mi
 
     monkeypatch.setattr(mi, "MAX_MODEL_BYTES", 100)
     with pytest.raises(PipelineError, match="more than the 100 bytes"):

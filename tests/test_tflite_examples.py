@@ -17,7 +17,8 @@ from tflite.convert import MICRO_MODES, MODES
 from tflite.emit import read_c_array
 from tflite.examples import get_example
 from tflite.micro import MicroModel, arena_size_for
-from tflite.model_info import dequantize, inspect_model, quantize
+from tflite.model_info import inspect_model
+from tflite.quantization import dequantize, quantize
 from tflite.report import tinyml_table
 
 pytestmark = pytest.mark.slow

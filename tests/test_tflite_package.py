@@ -33,7 +33,8 @@ def test_import_tflite_resolves_to_this_repository():
 
 def test_importing_the_package_loads_neither_tensorflow_nor_tfmot():
     out = _python(
-        "import json, sys, tflite, tflite.model_info, tflite.emit, tflite.micro;"
+        "import json, sys, tflite, tflite.model_info, tflite.board_rules, tflite.strip, tflite.quantization,"
+        " tflite.emit, tflite.micro;"
         "print(json.dumps([m for m in ('tensorflow', 'tensorflow_model_optimization', 'keras')"
         " if m in sys.modules]))"
     )

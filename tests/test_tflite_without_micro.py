@@ -29,7 +29,8 @@ from tflite.micro import (
     estimate_arena,
     run_litert,
 )
-from tflite.model_info import misaligned_buffers, pack_aligned, strip_model
+from tflite.quantization import quantize
+from tflite.strip import misaligned_buffers, pack_aligned, strip_model
 
 HIDE_TFLITE_MICRO = '''\
 import sys
@@ -170,12 +171,12 @@ def test_python_aligner_matches_tflite_micros_on_the_outputs():
 
     for name in ("int8", "float32"):
         raw = tiny_models()[name].read_bytes()
-        ours = pack_aligned(model_info._model_object(raw))  # noqa: SLF001 - the same parse
+        ours = pack_aligned(model_info.model_object(raw))
         assert misaligned_buffers(ours) == [], name
         x = np.random.default_rng(1).normal(size=(20, 8)).astype(np.float32)
         info = model_info.inspect_model(raw)
         if info.inputs[0].dtype == "int8":
-            x = model_info.quantize(x, info.inputs[0].scale, info.inputs[0].zero_point)
+            x = quantize(x, info.inputs[0].scale, info.inputs[0].zero_point)
         assert np.array_equal(run_litert(raw, x), run_litert(ours, x)), name
         try:
             import tflite_micro  # noqa: F401

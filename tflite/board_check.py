@@ -18,7 +18,7 @@ BLE Sense runs the CMSIS-NN kernels that ship in the Arduino library. This modul
    script for QEMU's ``mps2-an386``), links the held-out inputs into a section of their own,
    and runs the image under ``qemu-system-arm -icount shift=0`` with semihosting;
 4. compares every int8 output with the Python TFLite Micro runtime on the same inputs, and
-   the sketch's quantize/dequantize with :func:`tflite.model_info.quantize`/``dequantize``.
+   the sketch's quantize/dequantize with :func:`tflite.quantization.quantize`/``dequantize``.
 
 Reported per example (``board_check.json`` beside ``report.json``): agreement, the arena the
 board build uses (``arena_used_bytes()``) against ``kTensorArenaSize``, flash (text + rodata,
@@ -408,7 +408,8 @@ def check_example(example_dir, archive: Path, lib: Path, work_root: Path,
     equals the Python side bit for bit; ``mismatches`` names the first differing inputs.
     """
     from tflite.micro import runtime_model
-    from tflite.model_info import dequantize, inspect_model, quantize
+    from tflite.model_info import inspect_model
+    from tflite.quantization import dequantize, quantize
 
     example_dir = Path(example_dir)
     name = example_dir.name
@@ -479,11 +480,11 @@ def failures(result: dict) -> list[str]:
             f"Python TFLite Micro runtime's by up to {m['max_diff_int8_steps']} int8 steps "
             f"(board {m['board'][:10]}, Python {m['python'][:10]})" for m in result["mismatches"]]
     if result["quantize_differing"]:
-        msgs.append(f"{name}: QuantizeInput() on the board differs from tflite.model_info.quantize "
+        msgs.append(f"{name}: QuantizeInput() on the board differs from tflite.quantization.quantize "
                     f"at probe values {result['quantize_differing']}")
     if not result["dequantize_identical"]:
         msgs.append(f"{name}: DequantizeOutput() on the board differs from "
-                    "tflite.model_info.dequantize")
+                    "tflite.quantization.dequantize")
     if result["arena_used_board"] > result["kTensorArenaSize"]:
         msgs.append(f"{name}: the board uses {result['arena_used_board']} B of arena, more than "
                     f"kTensorArenaSize {result['kTensorArenaSize']}")

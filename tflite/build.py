@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tflite.board_rules import micro_status, micro_unsupported
 from tflite.convert import (
     MICRO_MODES,
     MODES,
@@ -50,16 +51,11 @@ from tflite.micro import (
     runtime_model,
     runtime_name,
 )
-from tflite.model_info import (
-    ModelInfo,
-    dequantize,
-    inspect_model,
-    micro_status,
-    quantize,
-    strip_model,
-)
+from tflite.model_info import ModelInfo, inspect_model
+from tflite.quantization import dequantize, quantize
 from tflite.report import write_report
 from tflite.sketches import gesture_params_h, test_images_h, write_capture_sketch, write_sketch
+from tflite.strip import strip_model
 
 #: Pruning aims a little past 50 % so every layer's rounding still leaves at least 50 % zeros.
 PRUNE_TARGET_SPARSITY = 0.55
@@ -91,7 +87,7 @@ def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
     outputs before scoring (``metric``: ``"accuracy"`` against integer labels, or
     ``"mae"``). Returns the record ``report.json`` holds per build mode: ``bytes``,
     ``gzip_bytes``, ``kind``, ``full_integer``, ``operators``, ``input``/``output``,
-    ``micro`` (see :func:`tflite.model_info.micro_status`), ``tflm_metric`` and
+    ``micro`` (see :func:`tflite.board_rules.micro_status`), ``tflm_metric`` and
     ``arena_bytes`` (measured in the TFLite Micro runtime where it runs the model, else
     ``None``), ``kTensorArenaSize``, ``litert_metric`` and ``tflm_vs_litert``.
 
@@ -115,7 +111,7 @@ def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
     if info.notes:
         rec["notes"] = info.notes
     x = _to_model_input(np.asarray(x, dtype=np.float32), info)
-    tflm_runs = info.kind in ("int8", "float32") and not info.micro_unsupported
+    tflm_runs = info.kind in ("int8", "float32") and not micro_unsupported(info)
     if tflm_runs and not micro_runtime_available():
         rec["tflm_metric"] = None
         rec["arena_bytes"] = None

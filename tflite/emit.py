@@ -30,18 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course_lib.files import sha256_hex
-from tflite.errors import PipelineError
-from tflite.model_info import (
+from tflite.board_rules import (
     MAX_ARENA_BYTES,
     MICRO_CUSTOM_METHODS,
     MICRO_RESOLVER_METHODS,
-    ModelInfo,
-    TensorInfo,
-    inspect_model,
-    read_model_file,
     require_micro_model,
-    verify_flatbuffer,
 )
+from tflite.errors import PipelineError
+from tflite.model_info import ModelInfo, TensorInfo, inspect_model, read_model_file, verify_flatbuffer
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: C and C++ keywords (and a few names the sketch itself uses) an array may not be called.

@@ -7,7 +7,7 @@ input/output quantization, and whether TFLite Micro and LiteRT give the same int
 on the same inputs.
 
 ``"micro"`` says, per mode, whether TFLite Micro runs the model and whether the course
-deploys it (:func:`tflite.model_info.micro_status`):
+deploys it (:func:`tflite.board_rules.micro_status`):
 
 - ``"deployable"``: full-integer int8 (int8, qat_int8, pruned_int8): what the course
   deploys to the board;
