@@ -22,6 +22,17 @@ WRONG = [
         ),
     },
     {
+        "solution": "mnist_score_solution",
+        # Only the coverage half: exp of the entropy of p(y), forgetting to subtract the mean
+        # entropy of the rows (the confidence half).
+        "source": (
+            "def mnist_score(probs):\n"
+            "    marginal = np.asarray(probs, dtype=np.float64).mean(axis=0)\n"
+            "    nonzero = marginal[marginal > 0]\n"
+            "    return float(np.exp(-np.sum(nonzero * np.log(nonzero))))\n"
+        ),
+    },
+    {
         "solution": "frechet_distance_solution",
         # The square root of each entry instead of the matrix square root: right for diagonal
         # covariances only.
@@ -34,6 +45,18 @@ WRONG = [
         ),
     },
     {
+        "solution": "frechet_distance_solution",
+        # The square root of the trace instead of the trace of the square root: right in one
+        # dimension only.
+        "source": (
+            "def frechet_distance(mu1, sigma1, mu2, sigma2):\n"
+            "    mu1, mu2 = np.atleast_1d(mu1), np.atleast_1d(mu2)\n"
+            "    sigma1, sigma2 = np.atleast_2d(sigma1), np.atleast_2d(sigma2)\n"
+            "    cross = np.sqrt(np.trace(sigma1 @ sigma2))\n"
+            "    return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2) - 2.0 * cross)\n"
+        ),
+    },
+    {
         "solution": "generator_shapes_solution",
         # Applies the 'same' rule (n * s) to the 'valid' block as well: 3 -> 6 -> 12 -> 24.
         "source": (
@@ -42,6 +65,17 @@ WRONG = [
             "shape_after_block2 = (12, 12, 32)\n"
             "output_shape = (24, 24, 1)\n"
             "generator_params = 223457\n"
+        ),
+    },
+    {
+        "solution": "generator_shapes_solution",
+        # The right shapes, but the parameter count leaves out every bias (1,249 of them).
+        "source": (
+            "shape_after_reshape = (3, 3, 128)\n"
+            "shape_after_block1 = (7, 7, 64)\n"
+            "shape_after_block2 = (14, 14, 32)\n"
+            "output_shape = (28, 28, 1)\n"
+            "generator_params = 100 * 1152 + 3 * 3 * 128 * 64 + 4 * 4 * 64 * 32 + 4 * 4 * 32\n"
         ),
     },
     {
@@ -60,9 +94,72 @@ WRONG = [
         ),
     },
     {
+        "solution": "gan_losses_solution",
+        # Ignores real_label: always the target 1 for real images, so label smoothing is lost
+        # (the visible checks use the default 1.0; the hidden ones also 0.9).
+        "source": (
+            "def discriminator_loss(real_logits, fake_logits, real_label=1.0):\n"
+            "    real_logits = tf.convert_to_tensor(real_logits, tf.float32)\n"
+            "    fake_logits = tf.convert_to_tensor(fake_logits, tf.float32)\n"
+            "    return (tf.reduce_mean(tf.nn.softplus(-real_logits))\n"
+            "            + tf.reduce_mean(tf.nn.softplus(fake_logits)))\n"
+            "\n"
+            "\n"
+            "def generator_loss(fake_logits):\n"
+            "    return tf.reduce_mean(tf.nn.softplus(-tf.convert_to_tensor(fake_logits, tf.float32)))\n"
+        ),
+    },
+    {
+        "solution": "gan_step_solution",
+        # The classmate's step unchanged: G's gradients taken with respect to, and applied to,
+        # the discriminator's variables; G never moves.
+        "source": (
+            "def gan_step(generator, discriminator, g_optimizer, d_optimizer, real_images, labels, z,\n"
+            "             d_loss_fn, g_loss_fn):\n"
+            "    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:\n"
+            "        fake_images = generator([z, labels], training=True)\n"
+            "        real_logits = discriminator([real_images, labels], training=True)\n"
+            "        fake_logits = discriminator([fake_images, labels], training=True)\n"
+            "        d_loss = d_loss_fn(real_logits, fake_logits)\n"
+            "        g_loss = g_loss_fn(fake_logits)\n"
+            "    d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)\n"
+            "    g_grads = g_tape.gradient(g_loss, discriminator.trainable_variables)\n"
+            "    d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))\n"
+            "    g_optimizer.apply_gradients(zip(g_grads, discriminator.trainable_variables))\n"
+            "    return d_loss, g_loss, real_logits, fake_logits\n"
+        ),
+    },
+    {
+        "solution": "gan_step_solution",
+        # Each tape differentiates the opponent's loss: D steps to help G and G to help D.
+        "source": (
+            "def gan_step(generator, discriminator, g_optimizer, d_optimizer, real_images, labels, z,\n"
+            "             d_loss_fn, g_loss_fn):\n"
+            "    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:\n"
+            "        fake_images = generator([z, labels], training=True)\n"
+            "        real_logits = discriminator([real_images, labels], training=True)\n"
+            "        fake_logits = discriminator([fake_images, labels], training=True)\n"
+            "        d_loss = d_loss_fn(real_logits, fake_logits)\n"
+            "        g_loss = g_loss_fn(fake_logits)\n"
+            "    d_grads = d_tape.gradient(g_loss, discriminator.trainable_variables)\n"
+            "    g_grads = g_tape.gradient(d_loss, generator.trainable_variables)\n"
+            "    d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))\n"
+            "    g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))\n"
+            "    return d_loss, g_loss, real_logits, fake_logits\n"
+        ),
+    },
+    {
         "solution": "ln4_solution",
         # Reads a loss of ln 4 as the discriminator winning.
-        "source": 'ln4_meaning = "A"\nd_output_at_ln4 = 0.5\n',
+        "source": (
+            'ln4_meaning = "A"\nd_output_at_ln4 = 0.5\n'
+            "equilibrium_d_loss = float(-0.9 * np.log(0.45) - 0.1 * np.log(0.55) - np.log(0.55))\n"
+        ),
+    },
+    {
+        "solution": "ln4_solution",
+        # Keeps D = 1/2 and ln 4 at the equilibrium although the real target is 0.9.
+        "source": 'ln4_meaning = "B"\nd_output_at_ln4 = 0.5\nequilibrium_d_loss = float(np.log(4.0))\n',
     },
 ]
 
@@ -140,9 +237,36 @@ ALTERNATIVE = [
     {
         "solution": "ln4_solution",
         # D = exp(-ln(4) / 2): the value whose two cross-entropy terms add up to ln 4.
+        # The equilibrium loss found numerically over D's one output.
         "source": (
-            'import numpy as np\n\nln4_meaning = "B"\n'
+            'import numpy as np\nfrom scipy.optimize import minimize_scalar\n\nln4_meaning = "B"\n'
             "d_output_at_ln4 = float(np.exp(-np.log(4.0) / 2))\n"
+            "equilibrium_d_loss = minimize_scalar(\n"
+            "    lambda d: -0.9 * np.log(d) - 1.1 * np.log(1 - d), bounds=(0.01, 0.99),\n"
+            "    method='bounded').fun\n"
+        ),
+    },
+    {
+        "solution": "gan_step_solution",
+        # One persistent tape, the losses differentiated one after the other.
+        "source": (
+            "import tensorflow as tf\n"
+            "\n"
+            "\n"
+            "def gan_step(generator, discriminator, g_optimizer, d_optimizer, real_images, labels, z,\n"
+            "             d_loss_fn, g_loss_fn):\n"
+            "    with tf.GradientTape(persistent=True) as tape:\n"
+            "        fakes = generator([z, labels], training=True)\n"
+            "        fake_logits = discriminator([fakes, labels], training=True)\n"
+            "        real_logits = discriminator([real_images, labels], training=True)\n"
+            "        d_loss = d_loss_fn(real_logits, fake_logits)\n"
+            "        g_loss = g_loss_fn(fake_logits)\n"
+            "    g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables\n"
+            "    g_grads, d_grads = tape.gradient(g_loss, g_vars), tape.gradient(d_loss, d_vars)\n"
+            "    del tape\n"
+            "    g_optimizer.apply_gradients(list(zip(g_grads, g_vars)))\n"
+            "    d_optimizer.apply_gradients(list(zip(d_grads, d_vars)))\n"
+            "    return d_loss, g_loss, real_logits, fake_logits\n"
         ),
     },
 ]
