@@ -46,7 +46,9 @@ class RegistryUnreachable(RuntimeError):
 
 def missing_pin(uv_output: str) -> tuple[str, str] | None:
     """The pin uv says cannot be installed, and why, from its error output: (``name==version``,
-    reason), or None if uv resolved everything."""
+    reason), or None if uv resolved everything. uv wraps its message to the terminal's width,
+    so the text is read with its line breaks made spaces."""
+    uv_output = " ".join(uv_output.split())
     if match := _NO_WHEEL.search(uv_output):
         return f"{match[1]}=={match[2]}", "no wheel"
     if match := _NEEDS_PYTHON.search(uv_output):

@@ -28,6 +28,8 @@ def test_the_pin_uv_rejects_is_read_from_its_message():
     assert missing_pin(NO_WHEEL) == ("tflite-micro==0.dev20261023182759", "no wheel")
     assert missing_pin(NEEDS_PYTHON) == ("numpy==2.4.6", "needs Python>=3.11")
     assert missing_pin("Resolved 166 packages in 491ms\nWould install 166 packages\n") is None
+    wrapped = NO_WHEEL.replace(" has no wheels with a matching", " has no wheels with a\n           matching")
+    assert missing_pin(wrapped) == ("tflite-micro==0.dev20261023182759", "no wheel")  # as uv wraps it in CI
 
 
 def test_a_pin_is_left_out_with_its_marker_and_extras_and_nothing_else():
