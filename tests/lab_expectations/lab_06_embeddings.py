@@ -4,6 +4,18 @@ submits (see tests/lab_expectations/__init__.py)."""
 QUICK_BOUNDS = [("related pairs found", ">=", 3), ("related pairs found (random vectors)", "<=", 2),
                 ("play accuracy gain from skip-gram embeddings", ">=", 0.03)]
 
+# The negative-sampling gradients by hand: each sgns_gradients WRONG below changes one thing in them.
+SGNS_GRADIENTS_BY_HAND = (
+    "def sgns_gradients(v, u_pos, u_neg):\n"
+    "    v, u_pos, u_neg = (np.asarray(a, dtype=np.float64) for a in (v, u_pos, u_neg))\n"
+    "    s_pos = np.sum(u_pos * v, axis=1)\n"
+    "    s_neg = np.einsum('nkd,nd->nk', u_neg, v)\n"
+    "    g_pos = 1.0 / (1.0 + np.exp(-s_pos)) - 1.0\n"
+    "    g_neg = 1.0 / (1.0 + np.exp(-s_neg))\n"
+    "    grad_v = g_pos[:, None] * u_pos + np.einsum('nk,nkd->nd', g_neg, u_neg)\n"
+    "    return grad_v, g_pos[:, None] * v, g_neg[:, :, None] * v[:, None, :]\n"
+)
+
 WRONG = [{
     "solution": "one_hot_solution",
     # Ids counted from 1: the one-hot column is one to the left of the id.
@@ -118,29 +130,11 @@ WRONG = [{
 }, {
     "solution": "sgns_gradients_solution",
     # Forgets the -1 of the true pair: sigma(s) instead of sigma(s) - 1.
-    "source": (
-        "def sgns_gradients(v, u_pos, u_neg):\n"
-        "    v, u_pos, u_neg = (np.asarray(a, dtype=np.float64) for a in (v, u_pos, u_neg))\n"
-        "    s_pos = np.sum(u_pos * v, axis=1)\n"
-        "    s_neg = np.einsum('nkd,nd->nk', u_neg, v)\n"
-        "    g_pos = 1.0 / (1.0 + np.exp(-s_pos))\n"
-        "    g_neg = 1.0 / (1.0 + np.exp(-s_neg))\n"
-        "    grad_v = g_pos[:, None] * u_pos + np.einsum('nk,nkd->nd', g_neg, u_neg)\n"
-        "    return grad_v, g_pos[:, None] * v, g_neg[:, :, None] * v[:, None, :]\n"
-    ),
+    "source": SGNS_GRADIENTS_BY_HAND.replace(" - 1.0\n", "\n"),
 }, {
     "solution": "sgns_gradients_solution",
     # The negatives weighted by sigma(-s) = 1 - sigma(s): the chain rule's inner sign dropped.
-    "source": (
-        "def sgns_gradients(v, u_pos, u_neg):\n"
-        "    v, u_pos, u_neg = (np.asarray(a, dtype=np.float64) for a in (v, u_pos, u_neg))\n"
-        "    s_pos = np.sum(u_pos * v, axis=1)\n"
-        "    s_neg = np.einsum('nkd,nd->nk', u_neg, v)\n"
-        "    g_pos = 1.0 / (1.0 + np.exp(-s_pos)) - 1.0\n"
-        "    g_neg = 1.0 / (1.0 + np.exp(s_neg))\n"
-        "    grad_v = g_pos[:, None] * u_pos + np.einsum('nk,nkd->nd', g_neg, u_neg)\n"
-        "    return grad_v, g_pos[:, None] * v, g_neg[:, :, None] * v[:, None, :]\n"
-    ),
+    "source": SGNS_GRADIENTS_BY_HAND.replace("np.exp(-s_neg)", "np.exp(s_neg)"),
 }, {
     "solution": "cosine_neighbours_solution",
     # Ranks by the raw dot product: long vectors come first.

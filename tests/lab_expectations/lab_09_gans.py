@@ -8,6 +8,23 @@ QUICK_BOUNDS = [
     ("FID (classifier features)", "<=", 300.0),
 ]
 
+# A correct training step written out: each gan_step WRONG below changes one thing in it.
+GAN_STEP_BY_HAND = (
+    "def gan_step(generator, discriminator, g_optimizer, d_optimizer, real_images, labels, z,\n"
+    "             d_loss_fn, g_loss_fn):\n"
+    "    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:\n"
+    "        fake_images = generator([z, labels], training=True)\n"
+    "        real_logits = discriminator([real_images, labels], training=True)\n"
+    "        fake_logits = discriminator([fake_images, labels], training=True)\n"
+    "        d_loss = d_loss_fn(real_logits, fake_logits)\n"
+    "        g_loss = g_loss_fn(fake_logits)\n"
+    "    d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)\n"
+    "    g_grads = g_tape.gradient(g_loss, generator.trainable_variables)\n"
+    "    d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))\n"
+    "    g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))\n"
+    "    return d_loss, g_loss, real_logits, fake_logits\n"
+)
+
 WRONG = [
     {
         "solution": "mnist_score_solution",
@@ -113,40 +130,15 @@ WRONG = [
         "solution": "gan_step_solution",
         # The classmate's step unchanged: G's gradients taken with respect to, and applied to,
         # the discriminator's variables; G never moves.
-        "source": (
-            "def gan_step(generator, discriminator, g_optimizer, d_optimizer, real_images, labels, z,\n"
-            "             d_loss_fn, g_loss_fn):\n"
-            "    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:\n"
-            "        fake_images = generator([z, labels], training=True)\n"
-            "        real_logits = discriminator([real_images, labels], training=True)\n"
-            "        fake_logits = discriminator([fake_images, labels], training=True)\n"
-            "        d_loss = d_loss_fn(real_logits, fake_logits)\n"
-            "        g_loss = g_loss_fn(fake_logits)\n"
-            "    d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)\n"
-            "    g_grads = g_tape.gradient(g_loss, discriminator.trainable_variables)\n"
-            "    d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))\n"
-            "    g_optimizer.apply_gradients(zip(g_grads, discriminator.trainable_variables))\n"
-            "    return d_loss, g_loss, real_logits, fake_logits\n"
-        ),
+        "source": GAN_STEP_BY_HAND.replace(
+            "g_loss, generator.trainable_variables", "g_loss, discriminator.trainable_variables").replace(
+            "zip(g_grads, generator.", "zip(g_grads, discriminator."),
     },
     {
         "solution": "gan_step_solution",
         # Each tape differentiates the opponent's loss: D steps to help G and G to help D.
-        "source": (
-            "def gan_step(generator, discriminator, g_optimizer, d_optimizer, real_images, labels, z,\n"
-            "             d_loss_fn, g_loss_fn):\n"
-            "    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:\n"
-            "        fake_images = generator([z, labels], training=True)\n"
-            "        real_logits = discriminator([real_images, labels], training=True)\n"
-            "        fake_logits = discriminator([fake_images, labels], training=True)\n"
-            "        d_loss = d_loss_fn(real_logits, fake_logits)\n"
-            "        g_loss = g_loss_fn(fake_logits)\n"
-            "    d_grads = d_tape.gradient(g_loss, discriminator.trainable_variables)\n"
-            "    g_grads = g_tape.gradient(d_loss, generator.trainable_variables)\n"
-            "    d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))\n"
-            "    g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))\n"
-            "    return d_loss, g_loss, real_logits, fake_logits\n"
-        ),
+        "source": GAN_STEP_BY_HAND.replace("d_tape.gradient(d_loss", "d_tape.gradient(g_loss").replace(
+            "g_tape.gradient(g_loss", "g_tape.gradient(d_loss"),
     },
     {
         "solution": "ln4_solution",

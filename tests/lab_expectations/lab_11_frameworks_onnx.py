@@ -9,17 +9,24 @@ QUICK_BOUNDS = [
     ("MultiWorker weight difference", "<=", 1e-5),
 ]
 
+# A correct onnx_summary by hand: each onnx_summary WRONG below changes one thing in it.
+ONNX_SUMMARY_BY_HAND = (
+    "def onnx_summary(model):\n"
+    "    counts = {}\n"
+    "    for node in model.graph.node:\n"
+    "        counts[node.op_type] = counts.get(node.op_type, 0) + 1\n"
+    "    versions = {entry.domain or 'ai.onnx': entry.version for entry in model.opset_import}\n"
+    "    return int(versions['ai.onnx']), counts\n"
+)
+
 WRONG = [
     {
         "solution": "onnx_summary_solution",
         # Takes the first opset entry, which is the default domain only when the converter put it first.
-        "source": (
-            "def onnx_summary(model):\n"
-            "    counts = {}\n"
-            "    for node in model.graph.node:\n"
-            "        counts[node.op_type] = counts.get(node.op_type, 0) + 1\n"
-            "    return int(model.opset_import[0].version), counts\n"
-        ),
+        "source": ONNX_SUMMARY_BY_HAND.replace(
+            "    versions = {entry.domain or 'ai.onnx': entry.version for entry in model.opset_import}\n"
+            "    return int(versions['ai.onnx']), counts\n",
+            "    return int(model.opset_import[0].version), counts\n"),
     },
     {
         "solution": "replica_batches_solution",
@@ -105,13 +112,10 @@ WRONG = [
     {
         "solution": "onnx_summary_solution",
         # Takes the last opset entry: right only when the default domain comes last.
-        "source": (
-            "def onnx_summary(model):\n"
-            "    counts = {}\n"
-            "    for node in model.graph.node:\n"
-            "        counts[node.op_type] = counts.get(node.op_type, 0) + 1\n"
-            "    return int(model.opset_import[-1].version), counts\n"
-        ),
+        "source": ONNX_SUMMARY_BY_HAND.replace(
+            "    versions = {entry.domain or 'ai.onnx': entry.version for entry in model.opset_import}\n"
+            "    return int(versions['ai.onnx']), counts\n",
+            "    return int(model.opset_import[-1].version), counts\n"),
     },
     {
         "solution": "replica_batches_solution",
