@@ -128,6 +128,11 @@ def micro_runtime_available() -> bool:
     return True
 
 
+def measured_in() -> str:
+    """Where int8 models are measured here, in a log line's words: "TFLite Micro" or "LiteRT"."""
+    return MICRO_RUNTIME if micro_runtime_available() else "LiteRT"
+
+
 def runtime_name() -> str:
     """Where int8 models are measured: :data:`MICRO_RUNTIME` or :data:`FALLBACK_RUNTIME`."""
     return MICRO_RUNTIME if micro_runtime_available() else FALLBACK_RUNTIME
@@ -218,7 +223,8 @@ class MicroModel:
 
 
 class LiteRTModel:
-    """A model in LiteRT's reference kernels, with :class:`MicroModel`'s interface.
+    """A model in LiteRT's reference kernels (``reference=False``: its default optimized ones),
+    with :class:`MicroModel`'s interface.
 
     What :func:`runtime_model` returns where TFLite Micro's Python runtime is missing. The
     reference kernels implement the same integer arithmetic as TFLite Micro's, but some
@@ -230,13 +236,13 @@ class LiteRTModel:
 
     runtime = FALLBACK_RUNTIME
 
-    def __init__(self, data: bytes, source: str = "<model>"):
+    def __init__(self, data: bytes, source: str = "<model>", reference: bool = True):
         from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
         self.source = source
+        kind = OpResolverType.BUILTIN_REF if reference else OpResolverType.AUTO
         try:
-            self._interp = Interpreter(model_content=bytes(data),
-                                       experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+            self._interp = Interpreter(model_content=bytes(data), experimental_op_resolver_type=kind)
             self._interp.allocate_tensors()
         except (RuntimeError, ValueError) as err:
             raise PipelineError(f"{source}: LiteRT cannot load the model: {err}") from None
@@ -348,20 +354,7 @@ def run_litert(data: bytes, xs, reference: bool = True) -> np.ndarray:
     ``reference=True`` uses LiteRT's reference kernels (the ones TFLite Micro mirrors);
     ``False`` its default optimized kernels.
     """
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-
-    kind = OpResolverType.BUILTIN_REF if reference else OpResolverType.AUTO
-    interp = Interpreter(model_content=bytes(data), experimental_op_resolver_type=kind)
-    interp.allocate_tensors()
-    inp = interp.get_input_details()[0]
-    out = interp.get_output_details()[0]
-    shape = tuple(int(s) for s in inp["shape"])
-    results = []
-    for x in xs:
-        interp.set_tensor(inp["index"], np.asarray(x, dtype=inp["dtype"]).reshape(shape))
-        interp.invoke()
-        results.append(np.array(interp.get_tensor(out["index"])[0]))
-    return np.stack(results)
+    return LiteRTModel(data, reference=reference).run(xs)
 
 
 def compare_micro_litert(data: bytes, xs, source: str = "<model>") -> dict:
