@@ -46,6 +46,7 @@ from tflite.micro import (
     FALLBACK_NOTE,
     MicroModel,
     arena_size_for,
+    measured_in,
     micro_runtime_available,
     run_litert,
     runtime_model,
@@ -282,11 +283,9 @@ def build_example(
         built[mode] = stripped
         extra.setdefault(mode, {})["bytes_before_strip"] = len(raw)
 
-    if micro_runtime_available():
-        log(f"{name}: measuring every mode in TFLite Micro")
-    else:
+    if not micro_runtime_available():
         log(FALLBACK_NOTE)
-        log(f"{name}: measuring every mode in LiteRT")
+    log(f"{name}: measuring every mode in {measured_in()}")
     modes_report = {}
     for mode, b in built.items():
         rec = evaluate_mode(example, data, mode, b)
@@ -361,7 +360,7 @@ def build_example(
         report["seconds"] = round(time.time() - t0, 1)
         write_report(tmp, report)
     d = modes_report[deploy_mode]
-    where = "TFLite Micro" if micro_runtime_available() else "LiteRT"
+    where = measured_in()
     if cv is not None:
         log(f"{name}: int8 {cv['k']}-fold cross-validation in {where}: mean "
             f"{cv['mean']:.4f}, std {cv['std']:.4f} (folds {', '.join(f'{a:.3f}' for a in cv['folds'])})")
@@ -463,7 +462,7 @@ def cross_validate(example, data: ExampleData, settings, seed: int, fold0_int8: 
     return {
         "k": k, "seed": seed, "split": "by recording, stratified by gesture",
         "model": "int8 (full-integer post-training quantization) in "
-                 + ("TFLite Micro" if micro_runtime_available() else "LiteRT"),
+                 + measured_in(),
         "folds": accs, "recordings_per_fold": sizes,
         "mean": float(np.mean(accs)), "std": float(np.std(accs)), "min": float(np.min(accs)),
         "max_arena_bytes": None if None in arenas else int(max(arenas)),
