@@ -3,13 +3,17 @@ loop submits (see tests/lab_expectations/__init__.py)."""
 
 QUICK_BOUNDS = [
     # Predicting the mean training image scores 0.073; PCA with 2 components about 0.062.
-    ("held-out MSE, code 2", "<=", 0.068),
-    ("held-out MSE, code 8", "<=", 0.040),
-    ("held-out MSE, code 32", "<=", 0.027),
-    ("held-out MSE, code 64", "<=", 0.025),
+    # Quick runs at seeds 42, 1, 2 scored 0.062-0.065, 0.034-0.036, 0.024-0.025, 0.021.
+    ("held-out MSE, code 2", "<=", 0.069),
+    ("held-out MSE, code 8", "<=", 0.042),
+    ("held-out MSE, code 32", "<=", 0.030),
+    ("held-out MSE, code 64", "<=", 0.028),
     ("denoising PSNR gain (dB)", ">=", 7.0),
     ("deblurring PSNR gain (dB)", ">=", 1.0),
-    ("anomaly ROC AUC", ">=", 0.75),
+    ("skip deblurring PSNR gain (dB)", ">=", 2.0),
+    # <conv(x), y> = <x, conv_transpose(y)> with a shared kernel, up to float32 rounding.
+    ("adjoint mismatch (relative)", "<=", 1e-5),
+    ("anomaly ROC AUC", ">=", 0.72),
 ]
 
 WRONG = [
@@ -59,6 +63,81 @@ WRONG = [
             "predicted_shapes = {(30, 30): (30, 30), (57, 85): (57, 85), (64, 18): (64, 18),\n"
             "                    (99, 100): (99, 100)}\n"
             "size_multiple = 1\n"
+        ),
+    },
+    {
+        "solution": "pca_fit_solution",
+        # The top k eigenvectors of np.linalg.eigh, but left in its increasing order: the right
+        # subspace, the largest-variance direction last instead of first.
+        "source": (
+            "def pca_fit(x_fit, k):\n"
+            "    x_fit = np.asarray(x_fit, dtype=float)\n"
+            "    mean = x_fit.mean(axis=0)\n"
+            "    _, vectors = np.linalg.eigh(np.cov(x_fit, rowvar=False))\n"
+            "    return mean, vectors[:, -k:].T\n"
+        ),
+    },
+    {
+        "solution": "conv_transpose_output_length_solution",
+        # Right for "same" and for output_padding, but "valid" without the gap a stride larger
+        # than the kernel leaves: (n - 1) s + k instead of (n - 1) s + max(k, s).
+        "source": (
+            "def conv_transpose_output_length(input_length, kernel_size, stride, padding,\n"
+            "                                 output_padding=None):\n"
+            "    if padding == 'same':\n"
+            "        if output_padding is None:\n"
+            "            return input_length * stride\n"
+            "        return (input_length - 1) * stride + kernel_size % 2 + output_padding\n"
+            "    return (input_length - 1) * stride + kernel_size + (output_padding or 0)\n"
+        ),
+    },
+    {
+        "solution": "psnr_solution",
+        # The peak not squared: 10 log10(MAX / MSE). Invisible with MAX = 1, wrong for any other.
+        "source": (
+            "def psnr(reference, estimate, max_value=1.0):\n"
+            "    difference = np.asarray(reference, dtype=float) - np.asarray(estimate, dtype=float)\n"
+            "    mse = np.mean(difference ** 2, axis=(1, 2, 3))\n"
+            "    return 10 * np.log10(max_value / mse)\n"
+        ),
+    },
+    {
+        "solution": "predicted_shapes_solution",
+        # Halvings that round down (floor), as a 'valid' pooling would.
+        "source": (
+            "predicted_shapes = {(30, 30): (28, 28), (57, 85): (56, 84), (64, 18): (64, 16),\n"
+            "                    (99, 100): (96, 100)}\n"
+            "size_multiple = 4\n"
+        ),
+    },
+    {
+        "solution": "skip_prediction_solution",
+        # Widens the second Conv2DTranspose for the first skip but forgets that the second skip
+        # widens the last Conv2D too.
+        "source": (
+            "skip_params = 320 + 9_248 + 18_496 + 18_464 + 18_464 + 289\n"
+            "skip_runs = {(28, 28), (56, 84)}\n"
+        ),
+    },
+    {
+        "solution": "skip_prediction_solution",
+        # "Fully convolutional, so every size runs": the parameters right, the sizes not.
+        "source": (
+            "skip_params = 65_569\n"
+            "skip_runs = {(28, 28), (30, 30), (56, 84), (64, 18)}\n"
+        ),
+    },
+    {
+        "solution": "roc_auc_solution",
+        # np.searchsorted on the normal scores as given, without sorting them first.
+        "source": (
+            "def roc_auc(normal_scores, anomalous_scores):\n"
+            "    normal = np.asarray(normal_scores, dtype=float).ravel()\n"
+            "    anomalous = np.asarray(anomalous_scores, dtype=float).ravel()\n"
+            "    below = np.searchsorted(normal, anomalous, side='left')\n"
+            "    not_above = np.searchsorted(normal, anomalous, side='right')\n"
+            "    wins = below.sum() + 0.5 * (not_above - below).sum()\n"
+            "    return float(wins / (len(normal) * len(anomalous)))\n"
         ),
     },
 ]
@@ -130,6 +209,15 @@ ALTERNATIVE = [
             "    normal = np.asarray(normal_scores, dtype=float).reshape(1, -1)\n"
             "    anomalous = np.asarray(anomalous_scores, dtype=float).reshape(-1, 1)\n"
             "    return float(np.mean((anomalous > normal) + 0.5 * (anomalous == normal)))\n"
+        ),
+    },
+    {
+        "solution": "skip_prediction_solution",
+        # The count as the plain network's total plus what the two widened layers add, and the
+        # canvases as a list.
+        "source": (
+            "skip_params = 56_065 + 3 * 3 * 32 * 32 + 3 * 3 * 32 * 1\n"
+            "skip_runs = [(56, 84), (28, 28)]\n"
         ),
     },
 ]
