@@ -30,7 +30,8 @@ help:
 	@echo "make autograde-merge SHARDS='dir1 dir2'  instructor: join course folders graded with SHARD"
 	@echo "make feedback   instructor: feedback/<student>/<lab>/<lab>.html for every graded submission"
 	@echo "make bench      run every lab (default and quick settings), write BENCHMARKS.md;"
-	@echo "                LABS='01_cnn 03_rnn' re-measures only those labs' rows"
+	@echo "                LABS='01_cnn 03_rnn' re-measures only those labs' rows; TINYML_ONLY=1 only"
+	@echo "                the TinyML and board-check sections"
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make clean      remove build outputs (keeps .venv, submitted/ and workspace/)"
 
@@ -108,7 +109,7 @@ feedback: $(STAMP)
 
 # LABS="01_cnn 03_rnn": re-measure only those labs' rows of the Labs table.
 bench: $(STAMP)
-	$(PY) -m course_lib.bench $(if $(LABS),--labs $(LABS),)
+	$(PY) -m course_lib.bench $(if $(LABS),--labs $(LABS),) $(if $(TINYML_ONLY),--tinyml-only,)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

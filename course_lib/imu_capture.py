@@ -210,6 +210,38 @@ def load_recordings(data_dir=None):
     return load_imu_folder(folder)
 
 
+def load_people_folder(folder):
+    """Read a folder of people, one sub-folder per person, each a capture folder with the same
+    gesture files (:func:`load_imu_folder`): ``(x, y, names, persons)``, where ``persons[i]``
+    is the sub-folder (the person) of recording ``i``.
+
+    Introduced for the TinyML pipeline's leave-one-person-out measurement
+    (:func:`tflite.generalization.leave_one_person_out`). Needs at least two people; a person
+    whose gesture files differ from the first person's is an error naming both.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise IMUFormatError(f"{folder}: not a folder of people (one sub-folder of capture "
+                             "CSV files per person)")
+    people = sorted(p for p in folder.iterdir() if p.is_dir())
+    if len(people) < 2:
+        raise IMUFormatError(f"{folder}: found {len(people)} person folder(s); leave-one-person-"
+                             "out needs at least two (one sub-folder of capture CSV files each)")
+    xs, ys, persons, names = [], [], [], None
+    for person in people:
+        x, y, person_names = load_imu_folder(person)
+        if names is None:
+            names, first = person_names, person
+        elif person_names != names:
+            raise IMUFormatError(
+                f"{person}: gestures {', '.join(person_names)} differ from {first}'s "
+                f"({', '.join(names)}); every person needs the same <gesture>.csv files")
+        xs.append(x)
+        ys.append(y)
+        persons += [person.name] * len(y)
+    return np.concatenate(xs), np.concatenate(ys), names, tuple(persons)
+
+
 def stratified_folds(y, k: int = 5, seed: int = 0, source="the recordings", names=None):
     """Assign every recording to one of ``k`` folds, stratified by class and seeded.
 
@@ -235,3 +267,45 @@ def stratified_folds(y, k: int = 5, seed: int = 0, source="the recordings", name
         idx = rng.permutation(np.flatnonzero(y == c))
         fold[idx] = (np.arange(len(idx)) + rng.integers(k)) % k
     return fold
+
+
+#: The second shipped set, ``data/people_gestures/`` (see ``data/README.md``): four people,
+#: an Arduino Nano 33 BLE (Sense), converted from an Edge Impulse export; MIT licence.
+PEOPLE_FOLDER = "people_gestures"
+PEOPLE_SHA256 = {
+    "haoranli/circle.csv": "d83d1721327d760a6607b4b324adf7dd3a2561dd47bc0a5f03b550c06ec79201",
+    "haoranli/idle.csv": "7dccda4b05f7426f294b549ab19c84d7a97e1395266ed6beae6cdf899de8f8df",
+    "haoranli/peak.csv": "aa42d78dcfee4d3e777b923f84d2e0532bcba272396d5bd0c5f3422cc0e9574d",
+    "haoranli/wave.csv": "74fd81cded7329df2a2064ae6af09c4b71efdecf1680c2e1d2e66a580951f3a2",
+    "jiuenfeng/circle.csv": "30d22ebd4cf43c5059150e997226d7650cecc1904d0186d30b092b3da4925403",
+    "jiuenfeng/idle.csv": "21f968ff44ab745219993dc79aaab4a0ed1d6e52c1fe9da2dc520b5dc9c72933",
+    "jiuenfeng/peak.csv": "990a6751eeb03f3496feed7524f73eabe7c910e832c13b9c278dd31c70f2935b",
+    "jiuenfeng/wave.csv": "cf7a9955890569433d034a05ab7fa3e8dba5b227dfa56fd9120718c9ef7ec95d",
+    "tangerine/circle.csv": "4f2fc304e2e0d1c1cdd1eff4643feea02f01b85dcc9b4f2a8ca4a87c8abe7c3c",
+    "tangerine/idle.csv": "b96cc78fa538360f661b0fe932060ca6afe12241d18eb7769201399a166b59af",
+    "tangerine/peak.csv": "a5cbbaa2ac80279fabc702c8b5661297f5bf9fa7e02079528c5cbc66bf8b5da0",
+    "tangerine/wave.csv": "c5ed1b1ba61200957f4419e2e2797cf88f3942ab6795d5ced4c31d53bc936671",
+    "yuhe_b/circle.csv": "2505eb520c7dabbf3b5a93337a139638f07d2f0d75b82f1f075ee0412f982c2d",
+    "yuhe_b/idle.csv": "0e806586f87f2b72399d3644861a7a17d4df1baec58904d33c5af09db57c6663",
+    "yuhe_b/peak.csv": "bd66bd4f872d12bf6c72afe8470a9be2935607f137c9dc3fc408efee7052988b",
+    "yuhe_b/wave.csv": "763c4ad606ac490816550afb8c832a5e724aa3a8c22794acb4debcc7c5371280",
+    "LICENSE": "14dd65e342e055bbe5720efb8056d24056ff90a9ead76e0cfa1ef23f6a8b5c95",
+}
+
+
+def people_dir(data_dir=None) -> Path:
+    """The folder of the shipped four-person set (``data/people_gestures``)."""
+    from course_lib.data import default_data_dir
+
+    return Path(data_dir or default_data_dir()) / PEOPLE_FOLDER
+
+
+def load_people_recordings(data_dir=None):
+    """The 1,013 shipped recordings of four people as ``(x, y, names, persons)`` (see
+    :func:`load_people_folder`), every file checked against its SHA-256 first."""
+    from course_lib.data import verify_file
+
+    folder = people_dir(data_dir)
+    for name, digest in PEOPLE_SHA256.items():
+        verify_file(folder / name, digest)
+    return load_people_folder(folder)

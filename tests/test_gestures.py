@@ -223,6 +223,37 @@ def test_rotation_preserves_norms_and_turns_both_sensors_alike(windows):
     assert np.allclose(t_out[0, :, :3], x[0, :, :3] @ rot[0].T, atol=1e-5)
 
 
+def test_time_warp_plays_faster_or_slower_from_the_first_sample():
+    from course_lib import gesture_augment as ga
+
+    ramp = np.tile(np.arange(119, dtype=np.float32)[None, :, None], (3, 1, 6))
+    out = ga.time_warp(ramp, [1.0, 2.0, 0.5])
+    assert out.shape == ramp.shape and np.array_equal(out[0], ramp[0])
+    assert np.allclose(out[1, :60, 0], 2 * np.arange(60)) and np.all(out[1, 60:, 0] == 118)
+    assert np.allclose(out[2, :, 0], 0.5 * np.arange(119))  # halfway between samples: interpolated
+
+
+def test_sensor_offsets_add_one_bias_per_window_and_channel(windows):
+    from course_lib import gesture_augment as ga
+
+    x = windows[0][:2]
+    acc, gyr = np.array([[0.1, 0, -0.1], [0, 0, 0]]), np.array([[0, 5, 0], [-3, 0, 0]])
+    out = ga.sensor_offsets(x, acc, gyr)
+    assert np.allclose(out - x, np.concatenate([acc, gyr], axis=1)[:, None, :], atol=1e-5)
+
+
+def test_upside_down_is_a_half_turn_that_flips_gravity_or_nothing():
+    from course_lib import gesture_augment as ga
+
+    r = ga.upside_down(400, 0.5, np.random.default_rng(2))
+    assert np.allclose(r @ np.transpose(r, (0, 2, 1)), np.eye(3)) and np.allclose(np.linalg.det(r), 1)
+    flipped = r[:, 2, 2] < 0
+    assert 0.4 < flipped.mean() < 0.6
+    assert np.allclose(r[flipped] @ [0, 0, 1], [0, 0, -1])  # gravity on z turns to -z
+    assert np.allclose(r[~flipped], np.eye(3))
+    assert np.allclose(r[flipped] @ r[flipped], np.eye(3))  # a half turn twice: home
+
+
 def test_noise_has_the_requested_spread_per_sensor():
     from course_lib import gesture_augment as ga
 

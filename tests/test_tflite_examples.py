@@ -104,6 +104,22 @@ def test_gestures_int8_accuracy_and_size():
     assert "5-fold cross-validation" in tinyml_table(quick_build("gestures").parent)
 
 
+def test_gestures_report_the_small_data_curve_and_leave_one_person_out():
+    rep = _report("gestures")
+    settings = get_example("gestures").settings(quick=True)
+    curve = rep["small_data_curve"]
+    assert [r["per_gesture"] for r in curve["rows"]] == list(settings.curve_sizes)
+    row = curve["rows"][0]
+    assert len(row["accuracy"]) == settings.curve_draws and 0.0 <= row["accuracy_mean"] <= 1.0
+    lopo = rep["leave_one_person_out"]
+    assert lopo["data"].endswith("people_gestures")
+    assert [r["person"] for r in lopo["rows"]] == ["haoranli", "jiuenfeng", "tangerine", "yuhe_b"]
+    assert sum(r["recordings"] for r in lopo["rows"]) == np.asarray(lopo["confusion"]).sum() == 1013
+    assert lopo["accuracy_mean"] > 0.4  # four gestures: a guess scores 25 %
+    table = tinyml_table(quick_build("gestures").parent)
+    assert "small-data curve" in table and "leave-one-person-out" in table
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_report_compares_every_mode(name):
     rep = _report(name)

@@ -2,7 +2,8 @@
 
     python -m tflite build [--example sine|digits|gestures|all] [--out build/tflite]
                            [--imu-csv DIR] [--imu-source recordings|generated]
-                           [--imu-test DIR] [--quick] [--deploy int8|qat_int8|pruned_int8]
+                           [--imu-test DIR] [--imu-people DIR|none] [--quick]
+                           [--deploy int8|qat_int8|pruned_int8]
     python -m tflite emit MODEL.tflite --out DIR [--name g_model]
     python -m tflite table [BUILD_DIR]     the Markdown table of every report.json (make bench)
 
@@ -36,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--imu-test", default=None, metavar="DIR",
                    help="gestures: evaluate on the capture CSV files in DIR (the same gesture "
                    "names) instead of cross-validating")
+    b.add_argument("--imu-people", default="shipped", metavar="DIR",
+                   help="gestures: measure the recipe leave-one-person-out on DIR (one "
+                   "sub-folder of capture CSV files per person); by default on the shipped "
+                   "four-person set data/people_gestures when training on the shipped "
+                   "recordings; 'none' skips it")
     b.add_argument("--quick", action="store_true", help="small training settings (tests)")
     b.add_argument("--deploy", default="int8", choices=["int8", "qat_int8", "pruned_int8",
                                                        "float32", "dynamic_range", "float16"],
@@ -89,8 +95,10 @@ def main(argv=None) -> int:
         from tflite.build import build_example
 
         names = ["sine", "digits", "gestures"] if args.example == "all" else [args.example]
-        if (args.imu_csv is not None or args.imu_test is not None) and "gestures" not in names:
-            raise PipelineError("--imu-csv and --imu-test apply to the gestures example only")
+        if (args.imu_csv is not None or args.imu_test is not None
+                or args.imu_people not in ("shipped", "none")) and "gestures" not in names:
+            raise PipelineError("--imu-csv, --imu-test and --imu-people apply to the gestures "
+                                "example only")
         start = time.time()
         missed = []
         for name in names:
@@ -98,7 +106,8 @@ def main(argv=None) -> int:
             rep = build_example(name, args.out, imu_csv=args.imu_csv if gestures else None,
                                 quick=args.quick, seed=args.seed, deploy_mode=args.deploy,
                                 imu_source=args.imu_source,
-                                imu_test=args.imu_test if gestures else None)
+                                imu_test=args.imu_test if gestures else None,
+                                imu_people=None if args.imu_people == "none" else args.imu_people)
             if not rep["targets"]["met"]:
                 bad = [f"{k} {v['value']} (limit {v['limit']})"
                        for k, v in rep["targets"]["checks"].items() if not v["ok"]]

@@ -42,6 +42,13 @@ from tflite.convert import (
 from tflite.emit import prepare_micro_model, sha256_hex, staged_folder, write_c_files
 from tflite.errors import PipelineError
 from tflite.examples import METRICS, Example, ExampleData, get_example, score
+from tflite.generalization import (
+    confusion,
+    cross_validate,
+    int8_predictions,
+    leave_one_person_out,
+    small_data_curve,
+)
 from tflite.micro import (
     FALLBACK_NOTE,
     MicroModel,
@@ -52,8 +59,8 @@ from tflite.micro import (
     runtime_model,
     runtime_name,
 )
-from tflite.model_info import ModelInfo, inspect_model
-from tflite.quantization import dequantize, quantize
+from tflite.model_info import inspect_model
+from tflite.quantization import quantize, to_model_input, to_real
 from tflite.report import write_report
 from tflite.sketches import gesture_params_h, test_images_h, write_capture_sketch, write_sketch
 from tflite.strip import strip_model
@@ -63,20 +70,6 @@ PRUNE_TARGET_SPARSITY = 0.55
 MIN_SPARSITY = 0.50
 #: Eval samples used to prove the stripped model gives the very same outputs.
 STRIP_CHECK_SAMPLES = 200
-
-
-def _to_model_input(x: np.ndarray, info: ModelInfo) -> np.ndarray:
-    inp = info.inputs[0]
-    if inp.dtype == "int8":
-        return quantize(x, inp.scale, inp.zero_point)
-    return np.asarray(x, dtype=np.float32)
-
-
-def _to_real(y: np.ndarray, info: ModelInfo) -> np.ndarray:
-    out = info.outputs[0]
-    if out.dtype == "int8":
-        return dequantize(y, out.scale, out.zero_point)
-    return np.asarray(y, dtype=np.float32)
 
 
 def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
@@ -111,24 +104,24 @@ def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
     }
     if info.notes:
         rec["notes"] = info.notes
-    x = _to_model_input(np.asarray(x, dtype=np.float32), info)
+    x = to_model_input(np.asarray(x, dtype=np.float32), info)
     tflm_runs = info.kind in ("int8", "float32") and not micro_unsupported(info)
     if tflm_runs and not micro_runtime_available():
         rec["tflm_metric"] = None
         rec["arena_bytes"] = None
         rec["kTensorArenaSize"] = None
-        rec["litert_metric"] = score(_to_real(run_litert(model_bytes, x, reference=True), info),
+        rec["litert_metric"] = score(to_real(run_litert(model_bytes, x, reference=True), info),
                                      y, metric)
         rec["litert_kernels"] = "reference"
         rec["tflm_vs_litert"] = None
     elif tflm_runs:
         m = MicroModel(model_bytes, source)
         raw = m.run(x)
-        rec["tflm_metric"] = score(_to_real(raw, info), y, metric)
+        rec["tflm_metric"] = score(to_real(raw, info), y, metric)
         rec["arena_bytes"] = m.arena_used()
         rec["kTensorArenaSize"] = arena_size_for(rec["arena_bytes"])
         ref = run_litert(model_bytes, x, reference=True)
-        rec["litert_metric"] = score(_to_real(ref, info), y, metric)
+        rec["litert_metric"] = score(to_real(ref, info), y, metric)
         diff = np.abs(raw.astype(np.float64) - ref.astype(np.float64)).reshape(len(raw), -1)
         rec["tflm_vs_litert"] = {
             "identical": bool(np.array_equal(raw, ref)),
@@ -145,7 +138,7 @@ def measure_model(model_bytes: bytes, x, y, metric: str = "accuracy",
         rec["tflm_metric"] = None
         rec["arena_bytes"] = None
         rec["tflm_vs_litert"] = None
-        rec["litert_metric"] = score(_to_real(run_litert(model_bytes, x, False), info), y, metric)
+        rec["litert_metric"] = score(to_real(run_litert(model_bytes, x, False), info), y, metric)
     return rec
 
 
@@ -173,7 +166,7 @@ def _example_targets(example: Example, quick: bool, data: ExampleData):
 
 
 def _check_targets(example: Example, quick: bool, rec: dict, float_metric: float,
-                   targets=None, cv: dict | None = None) -> dict:
+                   targets=None, cv: dict | None = None, curve: dict | None = None) -> dict:
     t = targets if targets is not None else example.targets(quick)
     checks = {}
 
@@ -195,6 +188,10 @@ def _check_targets(example: Example, quick: bool, rec: dict, float_metric: float
         add("gap_to_float", gap, t.max_gap, gap <= t.max_gap)
     if t.min_cv_accuracy is not None and cv is not None:
         add("cv_accuracy", cv["mean"], t.min_cv_accuracy, cv["mean"] >= t.min_cv_accuracy)
+    if t.min_curve_accuracy is not None and curve is not None:
+        largest = curve["rows"][-1]
+        add(f"small_data_accuracy_{largest['per_gesture']}_per_gesture", largest["accuracy_mean"],
+            t.min_curve_accuracy, largest["accuracy_mean"] >= t.min_curve_accuracy)
     return {"settings": "quick" if quick else "full", "checks": checks,
             "met": all(c["ok"] for c in checks.values())}
 
@@ -210,6 +207,7 @@ def build_example(
     log=print,
     imu_source: str = "recordings",
     imu_test=None,
+    imu_people="shipped",
 ) -> dict:
     """Train example ``name``, build every mode, measure, and write ``<out_root>/<name>/``.
 
@@ -218,7 +216,11 @@ def build_example(
     other is refused with the reason. ``quick`` uses the small training settings (and the
     matching targets) the tests use. Gestures only: ``imu_source`` (``recordings``, the
     shipped real ones or ``imu_csv``, cross-validated; or ``generated``) and ``imu_test``
-    (a folder of capture files to evaluate on instead of the held-out fold).
+    (a folder of capture files to evaluate on instead of the held-out fold). Trained on
+    recordings and cross-validated, gestures also gets its small-data curve; and its
+    leave-one-person-out on ``imu_people``: a folder of people (one capture folder each),
+    ``"shipped"`` for ``data/people_gestures`` when training on the shipped recordings, or
+    ``None`` to skip it (see :mod:`tflite.generalization`).
     """
     from course_lib.seeds import set_seed
 
@@ -297,11 +299,19 @@ def build_example(
     source = f"{name}/modes/{deploy_mode}.tflite"
     info, arena_used, arena_size = prepare_micro_model(deploy, source)
     deploy_rec = modes_report[deploy_mode]
-    cv = None
+    cv = curve = people = None
     if name == "gestures" and data.extra.get("cross_validated"):
         cv = cross_validate(example, data, settings, seed, built.get("int8"), log)
+        if settings.curve_sizes:
+            curve = small_data_curve(example, data.extra["x_all"], data.extra["y_all"],
+                                     data.extra["names"], settings, settings.curve_sizes,
+                                     settings.curve_draws, seed, log)
+            curve["data"] = report_path(imu_csv) or "the shipped recordings"
+    if name == "gestures":
+        people = _people_measurement(example, settings, seed, imu_people, imu_csv, imu_source,
+                                     imu_test, log)
     targets_used = _example_targets(example, quick, data)
-    targets = _check_targets(example, quick, deploy_rec, float_metric, targets_used, cv)
+    targets = _check_targets(example, quick, deploy_rec, float_metric, targets_used, cv, curve)
     report = {
         "example": name,
         "metric": example.metric,
@@ -329,11 +339,16 @@ def build_example(
         report["imu_source"] = imu_source
         report["imu_test"] = None if imu_test is None else str(imu_test)
         report["augmentation"] = {"copies_per_epoch": settings.augment_copies,
+                                  "min_windows_per_epoch": settings.min_windows_per_epoch,
                                   **augmentation_settings()}
         if cv is not None:
             report["cross_validation"] = cv
+        if curve is not None:
+            report["small_data_curve"] = curve
+        if people is not None:
+            report["leave_one_person_out"] = people
         else:  # the confusion matrix of the held-out set (the --imu-test folder, the generator)
-            pred = _int8_predictions(built["int8"], data.x_eval) if "int8" in built else None
+            pred = int8_predictions(built["int8"], data.x_eval) if "int8" in built else None
             if pred is not None:
                 report["confusion_int8"] = confusion(data.y_eval, pred, len(data.extra["names"]))
 
@@ -364,6 +379,14 @@ def build_example(
     if cv is not None:
         log(f"{name}: int8 {cv['k']}-fold cross-validation in {where}: mean "
             f"{cv['mean']:.4f}, std {cv['std']:.4f} (folds {', '.join(f'{a:.3f}' for a in cv['folds'])})")
+    for row in (curve or {}).get("rows", []):
+        log(f"{name}: int8 trained on {row['per_gesture']} recordings per gesture: mean accuracy "
+            f"{row['accuracy_mean']:.4f} over {len(row['accuracy'])} draws "
+            f"({', '.join(f'{a:.3f}' for a in row['accuracy'])}) on the other recordings")
+    if people is not None:
+        log(f"{name}: int8 leave-one-person-out on {people['data']}: mean "
+            f"{people['accuracy_mean']:.4f} ("
+            + ", ".join(f"{r['person']} {r['accuracy']:.3f}" for r in people["rows"]) + ")")
     if arena_used is None:
         metric_value = d["litert_metric"]
         arena = f"arena not measured, kTensorArenaSize {arena_size:,} (estimated from the model)"
@@ -376,6 +399,39 @@ def build_example(
         f"-> {out_dir} ({report['seconds']} s)"
     )
     return report
+
+
+def report_path(folder) -> str | None:
+    """A folder as report.json records it: relative to the working folder where it can be."""
+    if folder is None:
+        return None
+    p = Path(folder)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def _people_measurement(example, settings, seed, imu_people, imu_csv, imu_source, imu_test, log):
+    """Leave-one-person-out on ``imu_people`` (see :func:`build_example`), or None."""
+    from course_lib import imu_capture as imu
+    from course_lib.data import DataFileError
+
+    if imu_people == "shipped":
+        if imu_csv is not None or imu_test is not None or imu_source != "recordings":
+            return None  # the user's own data: the shipped people measure the recipe, not it
+        loader, where = imu.load_people_recordings, imu.people_dir()
+    elif imu_people is None:
+        return None
+    else:
+        loader, where = (lambda: imu.load_people_folder(imu_people)), Path(imu_people)
+    try:
+        x, y, names, persons = loader()
+    except (imu.IMUFormatError, DataFileError) as err:
+        raise PipelineError(str(err)) from None
+    result = leave_one_person_out(example, x, y, persons, names, settings, seed, log)
+    result["data"] = report_path(where)
+    return result
 
 
 def arena_note(arena_size: int) -> str:
@@ -392,7 +448,7 @@ def _check_strip(raw: bytes, stripped: bytes, data: ExampleData, source: str) ->
     """Stripping names and metadata must not change a single output in TFLite Micro (LiteRT's
     reference kernels where TFLite Micro's runtime is missing)."""
     info = inspect_model(raw, source)
-    x = _to_model_input(data.x_eval[:STRIP_CHECK_SAMPLES], info)
+    x = to_model_input(data.x_eval[:STRIP_CHECK_SAMPLES], info)
     a = runtime_model(raw, source).run(x)
     b = runtime_model(stripped, source + " (stripped)").run(x)
     if not np.array_equal(a, b):
@@ -404,68 +460,8 @@ def augmentation_settings() -> dict:
     from course_lib import gesture_augment as ga
 
     return {"max_shift_samples": ga.MAX_SHIFT, "scale_range": list(ga.SCALE_RANGE),
-            "max_rotation_degrees": ga.MAX_ROTATION_DEG, "accel_noise_g": ga.ACCEL_NOISE_G,
+            "max_rotation_degrees": ga.MAX_ROTATION_DEG,
+            "upside_down_probability": ga.UPSIDE_DOWN_PROBABILITY,
+            "speed_range": list(ga.SPEED_RANGE), "accel_offset_g": ga.ACCEL_OFFSET_G,
+            "gyro_offset_dps": ga.GYRO_OFFSET_DPS, "accel_noise_g": ga.ACCEL_NOISE_G,
             "gyro_noise_dps": ga.GYRO_NOISE_DPS}
-
-
-def _int8_predictions(model_bytes: bytes, x) -> np.ndarray:
-    """Class predictions of a model in TFLite Micro (else LiteRT) on real-valued inputs ``x``."""
-    info = inspect_model(model_bytes, "<cv>")
-    raw = runtime_model(model_bytes, "<cv>").run(_to_model_input(np.asarray(x, np.float32), info))
-    return np.asarray(raw).reshape(len(raw), -1).argmax(axis=1)
-
-
-def confusion(y, pred, n_classes: int) -> list[list[int]]:
-    """Counts ``[true][predicted]``."""
-    m = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(m, (np.asarray(y), np.asarray(pred)), 1)
-    return m.tolist()
-
-
-def cross_validate(example, data: ExampleData, settings, seed: int, fold0_int8: bytes | None,
-                   log=print) -> dict:
-    """k-fold cross-validation of the int8 model in TFLite Micro, split by recording.
-
-    Fold 0 is the main build's held-out fold (its int8 model, ``fold0_int8``, is reused);
-    for every other fold a model is trained from scratch on the remaining folds (the
-    normalization refitted on them, the same augmentation), converted to full-integer int8
-    and run in TFLite Micro on the fold. Returns ``k``, per-fold accuracies, their ``mean``
-    and ``std`` (population), ``min``, the recordings per fold and the confusion matrix
-    summed over the folds (every recording predicted once, by the model that did not see it).
-    """
-    from course_lib.seeds import set_seed
-
-    names = data.extra["names"]
-    fold, x_all, y_all = data.extra["fold"], data.extra["x_all"], data.extra["y_all"]
-    k = int(fold.max()) + 1
-    accs, sizes, arenas = [], [], []
-    conf = np.zeros((len(names), len(names)), dtype=int)
-    for f in range(k):
-        held = fold == f
-        if f == 0 and fold0_int8 is not None:
-            fd, model_bytes = data, fold0_int8
-        else:
-            log(f"gestures: cross-validation fold {f + 1} of {k}: training on {int((~held).sum())} "
-                "recordings")
-            set_seed(seed + f)
-            fd = example.prepare(x_all[~held], y_all[~held], x_all[held], y_all[held], names,
-                                 f"fold {f + 1}", seed + f)
-            m = example.build_model(fd)
-            example.train(m, fd, settings, seed=seed + f)
-            rep = representative_dataset(fd.x_rep, n=len(fd.x_rep), seed=seed + f)
-            model_bytes = strip_model(convert(m, "int8", rep))
-        pred = _int8_predictions(model_bytes, fd.x_eval)
-        accs.append(float(np.mean(pred == fd.y_eval)))
-        sizes.append(int(held.sum()))
-        arenas.append(runtime_model(model_bytes, "<cv>").arena_used())
-        conf += np.asarray(confusion(fd.y_eval, pred, len(names)))
-    return {
-        "k": k, "seed": seed, "split": "by recording, stratified by gesture",
-        "model": "int8 (full-integer post-training quantization) in "
-                 + measured_in(),
-        "folds": accs, "recordings_per_fold": sizes,
-        "mean": float(np.mean(accs)), "std": float(np.std(accs)), "min": float(np.min(accs)),
-        "max_arena_bytes": None if None in arenas else int(max(arenas)),
-        "names": list(names), "confusion": conf.tolist(),
-        "correct": int(np.trace(conf)), "total": int(conf.sum()),
-    }

@@ -54,6 +54,9 @@ class Settings:
     folds: int = 0  # gestures (recordings): k of the k-fold cross-validation
     augment_copies: int = 0  # gestures: augmented copies of each training window per epoch
     balance_classes: bool = False  # gestures (recordings): balanced class weights in training
+    min_windows_per_epoch: int = 0  # gestures: more augmented copies when recordings are few
+    curve_sizes: tuple[int, ...] = ()  # gestures (recordings): recordings per gesture, small-data curve
+    curve_draws: int = 0  # gestures (recordings): seeded draws per size of the small-data curve
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Targets:
     max_mae: float | None = None
     max_gap: float | None = None  # accuracy points (0..1) the int8 model may lose vs float
     min_cv_accuracy: float | None = None  # gestures: k-fold mean of the int8 model
+    min_curve_accuracy: float | None = None  # gestures: small-data curve, mean at the largest size
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -286,7 +290,7 @@ class GesturesExample(Example):
     ``data/nano33_gestures/`` (or a folder given with ``--imu-csv``), split by recording into
     ``folds`` stratified, seeded folds: the model of every build mode is trained on folds
     1..k-1 and measured on fold 0, and the int8 model is cross-validated over all k folds
-    (:func:`tflite.build.cross_validate`). ``--imu-test DIR`` trains on all recordings and
+    (:func:`tflite.generalization.cross_validate`). ``--imu-test DIR`` trains on all recordings and
     evaluates on DIR instead. ``--imu-source generated`` trains on
     :mod:`course_lib.gestures` windows and evaluates on other simulated people. Training
     windows are augmented each epoch (:mod:`course_lib.gesture_augment`).
@@ -295,13 +299,16 @@ class GesturesExample(Example):
     name = "gestures"
     full = Settings(epochs=30, qat_epochs=3, prune_epochs=6, batch_size=32, learning_rate=3e-3,
                     n_train=200, n_eval=100, folds=5, augment_copies=3,
-                    balance_classes=True)
+                    balance_classes=True, min_windows_per_epoch=1600, curve_sizes=(5, 10, 20),
+                    curve_draws=3)
     quick = Settings(epochs=10, qat_epochs=1, prune_epochs=2, batch_size=32, learning_rate=3e-3,
                      n_train=60, n_eval=40, folds=5, augment_copies=1,
-                     balance_classes=True)
+                     balance_classes=True, curve_sizes=(10,), curve_draws=1)
     # Recordings: the k-fold mean of the int8 model in TFLite Micro (cv_accuracy); the
     # single held-out fold is too small (about 53 recordings) to judge alone.
-    targets_full = Targets(max_bytes=16_000, max_arena=8_000, min_cv_accuracy=0.97)
+    # The small-data curve: the mean over draws at 20 recordings per gesture (full settings).
+    targets_full = Targets(max_bytes=16_000, max_arena=8_000, min_cv_accuracy=0.97,
+                           min_curve_accuracy=0.95)
     targets_quick = Targets(max_bytes=16_000, max_arena=8_000, min_cv_accuracy=0.85)
     # The generator (other simulated people) and --imu-test (the user's own folder).
     targets_full_heldout = Targets(max_bytes=16_000, max_arena=8_000, min_accuracy=0.90)
@@ -412,8 +419,9 @@ class GesturesExample(Example):
         copies of each (:func:`course_lib.gesture_augment.augment`, seeded)."""
         from course_lib.gesture_augment import augment
 
-        copies = settings.augment_copies
         raw = data.extra.get("x_train_raw")
+        copies = max(settings.augment_copies,
+                     -(-settings.min_windows_per_epoch // max(len(data.x_train), 1)) - 1)
         if data.extra.get("imu_source") == "generated":
             copies = 0  # the generator's people already vary; augmentation is for recordings
         n = len(data.x_train) * (1 + copies)

@@ -15,3 +15,20 @@ def quantize(values, scale: float, zero_point: int) -> np.ndarray:
 def dequantize(values, scale: float, zero_point: int) -> np.ndarray:
     """int8 -> float: ``(q - zero_point) * scale``."""
     return (np.asarray(values, dtype=np.float32) - zero_point) * np.float32(scale)
+
+
+def to_model_input(x, info) -> np.ndarray:
+    """Real-valued inputs as the model of ``info`` (a :class:`tflite.model_info.ModelInfo`)
+    takes them: quantized with its input's scale and zero point if the input is int8."""
+    inp = info.inputs[0]
+    if inp.dtype == "int8":
+        return quantize(x, inp.scale, inp.zero_point)
+    return np.asarray(x, dtype=np.float32)
+
+
+def to_real(y, info) -> np.ndarray:
+    """The model's outputs as real values: dequantized if its output is int8."""
+    out = info.outputs[0]
+    if out.dtype == "int8":
+        return dequantize(y, out.scale, out.zero_point)
+    return np.asarray(y, dtype=np.float32)

@@ -4,7 +4,8 @@ A report holds, per build mode: model bytes (and gzip bytes), the metric measure
 the TFLite Micro runtime on held-out data (accuracy, or MAE for sine), the float Keras
 model's figure on the same data, the arena TFLite Micro actually used, the operator list,
 input/output quantization, and whether TFLite Micro and LiteRT give the same int8 outputs
-on the same inputs.
+on the same inputs. The gestures example adds its cross-validation, its small-data curve
+and its leave-one-person-out table (:mod:`tflite.generalization`).
 
 ``"micro"`` says, per mode, whether TFLite Micro runs the model and whether the course
 deploys it (:func:`tflite.board_rules.micro_status`):
@@ -118,16 +119,73 @@ def confusion_table(names, matrix) -> list[str]:
     return out
 
 
+def _runtime(rep: dict) -> str:
+    return "LiteRT" if "runtime" in rep else "TFLite Micro"
+
+
+def small_data_lines(rep: dict) -> list[str]:
+    """The small-data curve of a gestures report as Markdown: one row per size."""
+    curve = rep.get("small_data_curve")
+    if not curve:
+        return []
+    lines = [
+        "",
+        f"**{rep.get('example', 'gestures')}, small-data curve, int8 in {_runtime(rep)}** "
+        f"(data: {curve.get('data', 'the recordings')}; {curve['split']}):",
+        "",
+        "| recordings per gesture | trained on (per gesture) | draws (seeds) | accuracy, mean "
+        "[min, max] | balanced accuracy, mean |",
+        "| ---: | --- | --- | ---: | ---: |",
+    ]
+    for row in curve["rows"]:
+        seeds = ", ".join(str(s) for s in row["seeds"])
+        trained = ", ".join(f"{c} {n}" for n, c in zip(curve["names"], row["train_per_gesture"],
+                                                        strict=True))
+        bal = sum(row["balanced_accuracy"]) / len(row["balanced_accuracy"])
+        lines.append(
+            f"| {row['per_gesture']} | {trained} | {len(row['seeds'])} ({seeds}) | "
+            f"{100 * row['accuracy_mean']:.1f} % [{100 * row['accuracy_min']:.1f}, "
+            f"{100 * row['accuracy_max']:.1f}] | {100 * bal:.1f} % |"
+        )
+    return lines
+
+
+def people_lines(rep: dict) -> list[str]:
+    """The leave-one-person-out table of a gestures report as Markdown: one row per person."""
+    lopo = rep.get("leave_one_person_out")
+    if not lopo:
+        return []
+    lines = [
+        "",
+        f"**{rep.get('example', 'gestures')}, leave-one-person-out, int8 in {_runtime(rep)}** "
+        f"(data: {lopo.get('data')}; gestures {', '.join(lopo['names'])}; seed {lopo['seed']}): "
+        f"mean over people {100 * lopo['accuracy_mean']:.1f} %, all recordings pooled "
+        f"{100 * lopo['pooled_accuracy']:.1f} %.",
+        "",
+        "| person left out | recordings | accuracy | balanced accuracy |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for row in lopo["rows"]:
+        lines.append(f"| {row['person']} | {row['recordings']} | {100 * row['accuracy']:.1f} % | "
+                     f"{100 * row['balanced_accuracy']:.1f} % |")
+    return lines + ["", "Confusion matrix summed over the people left out:", "",
+                    *confusion_table(lopo["names"], lopo["confusion"])]
+
+
 def _gesture_section(rep: dict) -> list[str]:
-    """The gestures example's cross-validation (or held-out) figures and confusion matrix."""
+    """The gestures example's cross-validation (or held-out) figures and confusion matrix,
+    its small-data curve and its leave-one-person-out table."""
+    return _held_out_lines(rep) + small_data_lines(rep) + people_lines(rep)
+
+
+def _held_out_lines(rep: dict) -> list[str]:
     cv = rep.get("cross_validation")
     names = rep.get("gestures")
     if cv:
         folds = ", ".join(f"{100 * a:.1f}" for a in cv["folds"])
         return [
             "",
-            f"**{rep.get('example', 'gestures')}, int8 in "
-            f"{'LiteRT' if 'runtime' in rep else 'TFLite Micro'}, {cv['k']}-fold "
+            f"**{rep.get('example', 'gestures')}, int8 in {_runtime(rep)}, {cv['k']}-fold "
             f"cross-validation** ({cv['split']}, seed {cv['seed']}, data: "
             f"{rep.get('imu_csv') or 'the shipped recordings'}): mean {100 * cv['mean']:.2f} %, "
             f"std {100 * cv['std']:.2f} points (folds {folds} %); {cv['correct']} of "
@@ -138,8 +196,7 @@ def _gesture_section(rep: dict) -> list[str]:
     if rep.get("confusion_int8") and names:
         return [
             "",
-            f"**{rep.get('example', 'gestures')}, int8 in "
-            f"{'LiteRT' if 'runtime' in rep else 'TFLite Micro'}**, confusion matrix on "
+            f"**{rep.get('example', 'gestures')}, int8 in {_runtime(rep)}**, confusion matrix on "
             f"{rep.get('evaluated_on', 'the held-out data')}:",
             "",
             *confusion_table(names, rep["confusion_int8"]),
