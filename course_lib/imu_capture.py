@@ -202,12 +202,16 @@ def load_recordings(data_dir=None):
     Introduced for the TinyML pipeline's ``gestures`` example (lab 12). Every file is
     checked against its SHA-256 first; a missing or changed file is an error naming it.
     """
+    return load_imu_folder(_verified(recordings_dir(data_dir), RECORDINGS_SHA256))
+
+
+def _verified(folder: Path, digests: dict) -> Path:
+    """``folder``, after checking each of its files against ``digests`` (name -> SHA-256)."""
     from course_lib.data import verify_file
 
-    folder = recordings_dir(data_dir)
-    for name, digest in RECORDINGS_SHA256.items():
+    for name, digest in digests.items():
         verify_file(folder / name, digest)
-    return load_imu_folder(folder)
+    return folder
 
 
 def load_people_folder(folder):
@@ -303,9 +307,4 @@ def people_dir(data_dir=None) -> Path:
 def load_people_recordings(data_dir=None):
     """The 1,013 shipped recordings of four people as ``(x, y, names, persons)`` (see
     :func:`load_people_folder`), every file checked against its SHA-256 first."""
-    from course_lib.data import verify_file
-
-    folder = people_dir(data_dir)
-    for name, digest in PEOPLE_SHA256.items():
-        verify_file(folder / name, digest)
-    return load_people_folder(folder)
+    return load_people_folder(_verified(people_dir(data_dir), PEOPLE_SHA256))

@@ -306,7 +306,7 @@ def build_example(
             curve = small_data_curve(example, data.extra["x_all"], data.extra["y_all"],
                                      data.extra["names"], settings, settings.curve_sizes,
                                      settings.curve_draws, seed, log)
-            curve["data"] = report_path(imu_csv) or "the shipped recordings"
+            curve["data"] = "the shipped recordings" if imu_csv is None else str(imu_csv)
     if name == "gestures":
         people = _people_measurement(example, settings, seed, imu_people, imu_csv, imu_source,
                                      imu_test, log)
@@ -401,36 +401,25 @@ def build_example(
     return report
 
 
-def report_path(folder) -> str | None:
-    """A folder as report.json records it: relative to the working folder where it can be."""
-    if folder is None:
-        return None
-    p = Path(folder)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
-
-
 def _people_measurement(example, settings, seed, imu_people, imu_csv, imu_source, imu_test, log):
     """Leave-one-person-out on ``imu_people`` (see :func:`build_example`), or None."""
     from course_lib import imu_capture as imu
     from course_lib.data import DataFileError
 
-    if imu_people == "shipped":
-        if imu_csv is not None or imu_test is not None or imu_source != "recordings":
-            return None  # the user's own data: the shipped people measure the recipe, not it
-        loader, where = imu.load_people_recordings, imu.people_dir()
-    elif imu_people is None:
-        return None
-    else:
-        loader, where = (lambda: imu.load_people_folder(imu_people)), Path(imu_people)
+    own_data = imu_csv is not None or imu_test is not None or imu_source != "recordings"
+    if imu_people is None or (imu_people == "shipped" and own_data):
+        return None  # on the user's own data the shipped people would measure the recipe, not it
     try:
-        x, y, names, persons = loader()
+        if imu_people == "shipped":
+            x, y, names, persons = imu.load_people_recordings()
+            where = f"data/{imu.PEOPLE_FOLDER}"
+        else:
+            x, y, names, persons = imu.load_people_folder(imu_people)
+            where = str(imu_people)
     except (imu.IMUFormatError, DataFileError) as err:
         raise PipelineError(str(err)) from None
     result = leave_one_person_out(example, x, y, persons, names, settings, seed, log)
-    result["data"] = report_path(where)
+    result["data"] = where
     return result
 
 

@@ -147,8 +147,8 @@ def small_data_curve(example, x, y, names, settings, sizes, draws: int, seed: in
     rows = []
     for n in sizes:
         accs, bals, per_gesture = [], [], None
-        for d in range(draws):
-            s = seed + 1000 * n + d
+        seeds = [seed + 1000 * n + d for d in range(draws)]
+        for d, s in enumerate(seeds):
             train = small_data_draw(y, n, s, names)
             per_gesture = np.bincount(y[train], minlength=len(names)).tolist()
             log(f"gestures: small-data curve, {n} recordings per gesture, draw {d + 1} of {draws}: "
@@ -157,8 +157,8 @@ def small_data_curve(example, x, y, names, settings, sizes, draws: int, seed: in
                                   names, s, f"{n} per gesture, draw {d + 1}")
             accs.append(r["accuracy"])
             bals.append(r["balanced_accuracy"])
-        rows.append({"per_gesture": n, "train_per_gesture": per_gesture, "seeds":
-                     [seed + 1000 * n + d for d in range(draws)], "accuracy": accs,
+        rows.append({"per_gesture": n, "train_per_gesture": per_gesture, "seeds": seeds,
+                     "accuracy": accs,
                      "balanced_accuracy": bals, **{f"accuracy_{k}": v for k, v in
                                                    _summary(accs).items()}})
     return {"split": "n recordings per gesture drawn for training, every other recording "
