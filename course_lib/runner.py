@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_lib.metrics import read_metrics
+from course_lib.metrics import metric_problems, read_metrics
 from course_lib.native_logs import KERNEL_ARGUMENTS, quiet_native_logs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,8 +111,9 @@ def run_lab(
     """Execute one lab headless and return its wall time and headline figures.
 
     Raises ``LabFailed`` naming the lab and the failing cell if a cell raises or runs
-    longer than ``timeout`` seconds (default :func:`cell_timeout`); the executed notebook is
-    kept for inspection.
+    longer than ``timeout`` seconds (default :func:`cell_timeout`), and naming the figures if
+    the run reported one its ``metrics.toml`` does not declare, left one out, or (a quick run
+    with no parameter changed) missed a bound; the executed notebook is kept for inspection.
     """
     import papermill
 
@@ -152,6 +153,9 @@ def run_lab(
     if failure:
         raise LabFailed(f"lab {name} failed at {failure}; executed notebook: {output}")
     metrics = read_metrics(nbformat.read(output, as_version=4))
+    problems = metric_problems(notebook.parent, metrics, bounds=quick and not parameters)
+    if problems:
+        raise LabFailed(f"lab {name} ran, but " + "; ".join(problems) + f"; executed notebook: {output}")
     return LabRun(name, seconds, metrics, output)
 
 

@@ -6,8 +6,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
-def write_notebook(path, *sources, parameters=None):
-    """Write a notebook whose first cell (tagged ``parameters``) holds ``parameters``."""
+def write_notebook(path, *sources, parameters=None, metrics=None):
+    """Write a notebook whose first cell (tagged ``parameters``) holds ``parameters``, and
+    beside it the ``metrics.toml`` declaring ``metrics`` (figure name -> bound text, e.g.
+    ``{"accuracy": ">= 0.5"}``; none declared by default)."""
     cells = []
     if parameters is not None:
         cells.append(new_code_cell(parameters, metadata={"tags": ["parameters"]}))
@@ -15,6 +17,8 @@ def write_notebook(path, *sources, parameters=None):
     nb = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
+    lines = [f'"{name}" = "{bound}"' for name, bound in (metrics or {}).items()]
+    (path.parent / "metrics.toml").write_text("\n".join(["[metrics]", *lines, ""]), encoding="utf-8")
     return path
 
 

@@ -13,6 +13,7 @@ def test_parameters_are_injected_and_the_metric_is_read(tmp_path):
         "report_metric('accuracy', SCALE * 0.25 + (os.environ['COURSE_QUICK'] == '1'))\n"
         "report_metric('worst error', 1e-7)",
         parameters="SCALE = 1",
+        metrics={"accuracy": ">= 1.9", "worst error": "<= 1e-6"},
     )
     run = run_lab(nb, parameters={"SCALE": 2}, quick=True, out_dir=tmp_path / "out")
     assert run.lab == "toy"
@@ -21,6 +22,44 @@ def test_parameters_are_injected_and_the_metric_is_read(tmp_path):
     assert "| toy |" in format_table([run]) and "accuracy 1.5; worst error 1e-07" in format_table([run])
     with_quick = format_table([run], quick_seconds={"toy": 12.34})
     assert "quick run (s)" in with_quick and f"| toy | {run.seconds:.1f} | 12.3 | accuracy 1.5" in with_quick
+
+
+def test_a_figure_renamed_or_left_out_or_below_its_quick_bound_fails_the_run(tmp_path):
+    """Each lab declares its figures in metrics.toml: a run, quick or default, that reports one
+    it does not declare or leaves one out fails, naming both; a quick run with the lab's own
+    settings also fails below a bound (with a parameter changed, the bounds do not apply)."""
+    source = ("from course_lib import report_metric\n"
+              "report_metric(f'echo accuracy at D={DELAY}', ACCURACY)\n"
+              "report_metric('worst error', 1e-7)")
+    nb = write_notebook(tmp_path / "toy" / "toy.ipynb", source, parameters="DELAY = 4\nACCURACY = 0.95",
+                        metrics={"echo accuracy at D=4": ">= 0.9", "worst error": "<= 1e-6"})
+    assert run_lab(nb, quick=True, out_dir=tmp_path / "out").metrics["echo accuracy at D=4"] == 0.95
+    with pytest.raises(LabFailed, match=r"lab toy ran, but reported 'echo accuracy at D=8', which "
+                       r".*toy/metrics.toml does not declare; never reported 'echo accuracy at D=4'"):
+        run_lab(nb, parameters={"DELAY": 8}, out_dir=tmp_path / "out")
+    write_notebook(nb, source, parameters="DELAY = 4\nACCURACY = 0.5",
+                   metrics={"echo accuracy at D=4": ">= 0.9", "worst error": "<= 1e-6"})
+    with pytest.raises(LabFailed, match=r"echo accuracy at D=4 0.5 is not >= 0.9 with small settings"):
+        run_lab(nb, quick=True, out_dir=tmp_path / "out")
+    assert run_lab(nb, out_dir=tmp_path / "out").metrics["echo accuracy at D=4"] == 0.5
+    assert run_lab(nb, quick=True, parameters={"ACCURACY": 0.5}, out_dir=tmp_path / "out").metrics
+
+
+@pytest.mark.parametrize("text, error", [
+    ('', "needs exactly one table, \\[metrics\\]"),
+    ('[metrics]\n"a" = ">= x"', "'a' = '>= x': a bound is '>= number'"),
+    ('[metrics]\n"a" = "> 1"', "'a' = '> 1'"),
+    ('[metrics]\n"a" = 0.5', "'a' = 0.5"),
+    ('[metrics\n', "not valid TOML"),
+])
+def test_a_bad_declaration_names_its_file_and_figure(tmp_path, text, error):
+    from course_lib.metrics import declared_metrics
+
+    (tmp_path / "metrics.toml").write_text(text)
+    with pytest.raises(ValueError, match=f"{tmp_path / 'metrics.toml'}: .*{error}"):
+        declared_metrics(tmp_path)
+    with pytest.raises(ValueError, match="missing; a lab declares the figures it reports there"):
+        declared_metrics(tmp_path / "nowhere")
 
 
 def test_bench_names_the_runs_over_budget():
@@ -106,7 +145,7 @@ def test_each_lab_prints_its_line_as_it_finishes(tmp_path, capsys):
 
     first = write_notebook(tmp_path / "one" / "one.ipynb",
                            "from course_lib import report_metric\nreport_metric('score', 0.5)",
-                           parameters="A = 1")
+                           parameters="A = 1", metrics={"score": "no bound"})
     second = write_notebook(tmp_path / "two" / "two.ipynb", "x = 1", parameters="A = 1")
     runs, failures = run_all([str(first), str(second)], quick=True, out_dir=tmp_path / "out")
     assert not failures and [run.lab for run in runs] == ["one", "two"]

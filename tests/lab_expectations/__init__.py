@@ -1,7 +1,5 @@
-"""What the tests expect of each lab, one file per lab: ``lab_<NN_topic>.py`` defines
+"""What the tests expect of each lab's exercises, one file per lab: ``lab_<NN_topic>.py`` defines
 
-- ``QUICK_BOUNDS``: what the lab must reach with small parameters (COURSE_QUICK=1), as
-  ``(figure, ">=" or "<=", bound)`` for figures the lab reports with ``report_metric``;
 - ``WRONG``: plausible wrong answers, each a ``solution`` (the grade_id of a solution cell) and
   the ``source`` a student might write there. The graded test cell after each must lose all its
   points and no other cell any. The first fails a check helper (``check_array``,
@@ -9,7 +7,9 @@
 - ``ALTERNATIVE``: correct answers written differently from the solution (another algorithm,
   other library calls); each must get full marks.
 
-A new lab adds its own file; nothing else in tests/ lists labs.
+A new lab adds its own file; nothing else in tests/ lists labs. What a lab must reach with small
+parameters is the lab's own declaration, ``labs/<NN_topic>/metrics.toml`` (see
+``course_lib.metrics.declared_metrics``).
 """
 
 import importlib
@@ -26,6 +26,5 @@ def labs_with_expectations():
     return sorted(p.stem[len("lab_"):] for p in HERE.glob("lab_*.py"))
 
 
-QUICK_BOUNDS = {lab: _load(lab).QUICK_BOUNDS for lab in labs_with_expectations()}
 ANSWERS = {lab: {"wrong": _load(lab).WRONG, "alternative": _load(lab).ALTERNATIVE}
            for lab in labs_with_expectations()}
