@@ -215,10 +215,12 @@ def budget_sentence(runs, quick_seconds: dict[str, float]) -> str:
             + over_budget(runs, quick_seconds))
 
 
-def replace_lab_rows(text: str, runs, quick_seconds: dict[str, float], failures=None) -> str:
+def replace_lab_rows(text: str, runs, quick_seconds: dict[str, float], failures=None,
+                     measured_on: str = "") -> str:
     """BENCHMARKS.md ``text`` with the Labs table's rows of the labs in ``runs`` (and
     ``failures``) measured anew, the other rows kept, and the budget paragraph rewritten from
-    every row (``make bench LABS=...``)."""
+    every row (``make bench LABS=...``), naming the machine ``measured_on`` (:func:`machine`)
+    when given: it may not be the one the file's Machine line names."""
     fresh = {line.split("|")[1].strip(): line
              for line in format_table(runs, failures, quick_seconds).splitlines()[2:]}
     lines = text.splitlines()
@@ -237,8 +239,9 @@ def replace_lab_rows(text: str, runs, quick_seconds: dict[str, float], failures=
     quick = benchmark_seconds(quick=True, path=None, text=section)
     labs = ", ".join(run.lab for run in runs)
     every_row = [LabRun(lab, seconds, {}, Path()) for lab, seconds in default.items()]
-    paragraph = (budget_sentence(every_row, quick) + f" Rows re-measured on {date.today().isoformat()} "
-                 f"with `make bench LABS=...`: {labs}.")
+    where = f" ({measured_on})" if measured_on else ""
+    paragraph = (budget_sentence(every_row, quick) + f" Rows re-measured on {date.today().isoformat()}"
+                 f"{where} with `make bench LABS=...`: {labs}.")
     first = next(i for i in range(start + 1, end) if lines[i].strip())
     last = next((i for i in range(first, end) if not lines[i].strip()), end)
     lines[first:last] = [paragraph]
@@ -317,7 +320,7 @@ def main(argv=None) -> int:
         failures.update({f"{lab} (quick run)": message for lab, message in quick_failures.items()})
         old = args.out.read_text() if args.out.is_file() else ""
         write_text_atomically(args.out, replace_lab_rows(old, runs, {r.lab: r.seconds for r in quick_runs},
-                                                         failures))
+                                                         failures, machine()))
         print(format_table(runs, failures, {r.lab: r.seconds for r in quick_runs}))
         return 1 if failures else 0
     runs, failures = run_all(lab_names())

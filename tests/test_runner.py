@@ -163,10 +163,12 @@ def test_bench_labs_replaces_only_their_rows_and_the_budget_paragraph():
            "| lab | wall time (s) | quick run (s) | headline figures |\n| --- | ---: | ---: | --- |\n"
            "| 00_a | 50.0 | 20.0 | score 1 |\n| 01_b | 400.0 | 30.0 | score 2 |\n\n## TinyML\n\nkept\n")
     new = replace_lab_rows(old, [LabRun("01_b", 150.0, {"score": 3.0}, Path("x")),
-                                 LabRun("02_c", 10.0, {}, Path("y"))], {"01_b": 70.0, "02_c": 5.0})
+                                 LabRun("02_c", 10.0, {}, Path("y"))], {"01_b": 70.0, "02_c": 5.0},
+                           measured_on="2 cores, Some CPU")
     assert "| 00_a | 50.0 | 20.0 | score 1 |" in new and "| 01_b | 150.0 | 70.0 | score 3 |" in new
     assert "| 02_c | 10.0 | 5.0 | - |" in new and "second line" not in new and "## TinyML\n\nkept" in new
-    assert "Over budget in this run: 01_b, quick (70 s)." in new and "re-measured" in new
+    assert "Over budget in this run: 01_b, quick (70 s)." in new
+    assert " (2 cores, Some CPU) with `make bench LABS=...`: 01_b, 02_c." in new
     assert benchmark_seconds(text=new) == {"00_a": 50.0, "01_b": 150.0, "02_c": 10.0}
     with pytest.raises(ValueError, match="no '## Labs' section"):
         replace_lab_rows("# Benchmarks\n", [], {})
