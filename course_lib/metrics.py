@@ -13,6 +13,7 @@ silently drop a bound.
 
 from __future__ import annotations
 
+import operator
 import re
 import tomllib
 from pathlib import Path
@@ -43,13 +44,11 @@ def read_metrics(notebook) -> dict[str, float]:
     return found
 
 
-
 #: The file beside each lab's notebook that names every figure the lab reports.
 DECLARATION = "metrics.toml"
 NO_BOUND = "no bound"
 _CLAUSE = re.compile(r"\s*(>=|<=|==)\s*(\S+)\s*")
-_HOLDS = {">=": lambda value, limit: value >= limit, "<=": lambda value, limit: value <= limit,
-          "==": lambda value, limit: value == limit}
+_HOLDS = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
 
 
 def declared_metrics(lab_dir: Path) -> dict[str, list[tuple[str, float]]]:
@@ -100,8 +99,8 @@ def metric_problems(lab_dir: Path, metrics: dict[str, float], bounds: bool) -> l
                 for name in metrics if name not in declared]
     problems += [f"never reported {name!r}, which {where} declares" for name in declared
                  if name not in metrics]
-    for name, clauses in declared.items():
-        for relation, limit in clauses if bounds and name in metrics else []:
-            if not _HOLDS[relation](metrics[name], limit):
-                problems.append(f"{name} {metrics[name]:.6g} is not {relation} {limit:g} with small settings")
+    if bounds:
+        problems += [f"{name} {metrics[name]:.6g} is not {relation} {limit:g} with small settings"
+                     for name, clauses in declared.items() if name in metrics
+                     for relation, limit in clauses if not _HOLDS[relation](metrics[name], limit)]
     return problems

@@ -104,10 +104,10 @@ def test_every_lab_declares_its_figures_with_a_bound_and_its_answers(lab):
     rest, e.g. a name built in a loop over a parameter's list)."""
     declared = declared_metrics(LABS_DIR / lab)
     assert any(declared.values()), f"{lab}: metrics.toml bounds none of its figures"
-    parameters = {node.id for cell in _notebook(lab).cells
-                  if "parameters" in cell.metadata.get("tags", [])
+    cells = _notebook(lab).cells
+    parameters = {node.id for cell in cells if "parameters" in cell.metadata.get("tags", [])
                   for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Name)}
-    for cell in _notebook(lab).cells:
+    for cell in cells:
         if cell.cell_type != "code" or "report_metric(" not in cell.source:
             continue
         for node in ast.walk(ast.parse(cell.source)):

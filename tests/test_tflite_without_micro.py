@@ -138,8 +138,7 @@ def test_build_quick_and_emit_without_tflite_micro(tmp_path):
 @pytest.mark.slow
 def test_lab_12_quick_run_without_tflite_micro(tmp_path):
     """Lab 12 with small settings in a kernel that cannot import tflite_micro: runs, says LiteRT."""
-    from course_lib.metrics import metric_problems
-    from course_lib.runner import LABS_DIR
+    from tests.test_labs import check_quick_bounds
 
     env = _env_without_micro(tmp_path)
     export = tmp_path / "export"
@@ -149,7 +148,7 @@ def test_lab_12_quick_run_without_tflite_micro(tmp_path):
             f"              parameters={{'OUT_DIR': {str(export)!r}}})\n"
             "print(json.dumps({'metrics': run.metrics, 'output': str(run.output)}))\n")
     result = json.loads(_run(["-c", code], env, timeout=1800).stdout.splitlines()[-1])
-    assert not metric_problems(LABS_DIR / "12_tinyml", result["metrics"], bounds=True)
+    check_quick_bounds("12_tinyml", result["metrics"])
 
     nb = nbformat.read(result["output"], as_version=4)
     text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
